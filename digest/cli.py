@@ -1,0 +1,145 @@
+"""Command-line interface: argument parsing only; the work lives in the library modules."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .model import DigestError, Problem
+
+CONTENT = Path("content")
+
+
+def _content_option(func):
+    return click.option(
+        "--content",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=CONTENT,
+        show_default=True,
+        help="Content folder: dumps/, papers/, themes.yml, schema/.",
+    )(func)
+
+
+def _iso_date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def report_problems(problems: list[Problem]) -> None:
+    """Print problems sorted, one per line; in GitHub Actions also as annotations."""
+    annotate = bool(os.environ.get("GITHUB_ACTIONS"))
+    for problem in sorted(problems):
+        click.echo(str(problem), err=True)
+        if annotate:
+            level = "error" if problem.severity == "error" else "warning"
+            message = f"{problem.code} {problem.message}".replace("%", "%25").replace("\n", "%0A")
+            click.echo(
+                f"::{level} file={problem.path},line={problem.line},col={problem.col}::{message}"
+            )
+
+
+class DigestGroup(click.Group):
+    """Turns a DigestError into clean lines on stderr and exit status 1, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DigestError as exc:
+            if exc.problems:
+                report_problems(exc.problems)
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=DigestGroup)
+@click.version_option(package_name="paper-digest")
+def main():
+    """Paper Digest: build a curated research-paper digest site from Daily Papers dumps."""
+
+
+@main.command()
+@click.argument("dumps", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_content_option
+@click.option("--date", "fallback_date", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="`added` date for dumps without a header day (default: the ingest date).")
+@click.option("--today", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="The ingest date (default: today); header days take their year from it.")
+@click.option("--dry-run", is_flag=True, help="Print the ledger and write nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(dumps, content, fallback_date, today, dry_run, quiet):
+    """Parse DUMPS (files or folders; default CONTENT/dumps) into the YAML library."""
+    from .ingest import run_ingest
+
+    run_ingest(
+        list(dumps) or [content / "dumps"],
+        content / "papers",
+        today=today or date.today(),
+        fallback_date=fallback_date,
+        dry_run=dry_run,
+        progress=not quiet,
+    )
+
+
+@main.command()
+@_content_option
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+def check(content, strict):
+    """Validate every paper file and themes.yml; print path:line:col: CODE message."""
+    from .validate import check_library
+
+    problems = check_library(content)
+    report_problems(problems)
+    errors = [p for p in problems if p.severity == "error" or strict]
+    papers = len(list((content / "papers").glob("*.yaml")))
+    if errors:
+        click.secho(f"{len(errors)} problem(s) in {papers} paper files.", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {papers} paper files, {len(problems)} warning(s).", err=True)
+
+
+@main.command()
+@_content_option
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 if any file is not in the house style.")
+def fmt(content, check_only):
+    """Rewrite library YAML in the house style (comments kept)."""
+    from .fmt import format_library
+
+    changed = format_library(content, write=not check_only)
+    verb = "would reformat" if check_only else "reformatted"
+    for path in changed:
+        click.echo(f"{verb} {path}", err=True)
+    click.echo(f"{len(changed)} file(s) {verb}.", err=True)
+    if check_only and changed:
+        sys.exit(1)
+
+
+@main.command()
+@_content_option
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("site"), show_default=True, help="Where the built site goes.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+def build(content, site_dir, quiet):
+    """Check the library, render the Markdown pages and build the site with MkDocs."""
+    from .site import build_site
+
+    build_site(content, site_dir, progress=not quiet)
+
+
+@main.command()
+@_content_option
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True,
+              help="host:port to serve on.")
+def serve(content, dev_addr):
+    """Preview the site, rebuilding when content or templates change."""
+    from .site import serve_site
+
+    serve_site(content, dev_addr)

@@ -1,0 +1,316 @@
+"""Daily Papers text dumps -> raw entries with source line numbers.
+
+Three page layouts exist, told apart by their text (never by file name):
+
+- metadata: a header ending in a day (`Jan 26`), then per paper a title, an
+  abstract and optionally `  • 4 authors` (or an organisation line), `·`, and
+  `Oct 13, 2025` with an optional upvote count, blocks separated by blank lines;
+- blank-line: the same header, then titles and abstracts separated by blank lines;
+- compact: two header lines, `Subscribe` glued to the first title, then titles
+  and abstracts on alternating lines.
+
+Titles and abstracts are told apart by their shape, not only by their position,
+so a paper with a missing abstract is reported and skipped without shifting the
+pairing of every paper after it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from .model import DigestError, Problem, RawEntry
+
+METADATA, BLANK_LINE, COMPACT = "metadata", "blank-line", "compact"
+
+MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+HEADER_DAY = re.compile(rf"^{_MONTH}\s+(\d{{1,2}})$")
+PUBLISHED = re.compile(rf"^{_MONTH}\s+(\d{{1,2}}),\s*(\d{{4}})(?:\s+(\d+))?$")
+AUTHORS = re.compile(r"^(?:[•·*-]\s*)?(\d+)\s+authors?$")
+MIDDLE_DOT = "·"
+HEADER_LINES = frozenset({
+    "new",
+    "Get trending papers in your email inbox!",
+    "Get trending papers in your email inbox once a day!",
+    "Subscribe",
+    "Daily Papers",
+    "byAK and the research community",
+})
+SUBSCRIBE = "Subscribe"
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based, in the original file
+    text: str  # outer whitespace stripped
+
+
+@dataclass
+class ParsedDump:
+    """What one dump holds: its layout, header day, entries and warnings."""
+
+    name: str
+    layout: str
+    header_day: tuple[int, int] | None  # (month, day) from the page header
+    entries: list[RawEntry] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+class DumpError(DigestError):
+    """The file is not a Daily Papers dump; nothing from it may be used."""
+
+
+def decode_dump(data: bytes, name: str) -> str:
+    """Bytes -> text: UTF-8 (with or without BOM); binary files are refused."""
+    if b"\x00" in data:
+        raise DumpError(f"{name}: not a Daily Papers dump: binary data (NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DumpError(f"{name}: not a Daily Papers dump: not UTF-8 text "
+                        f"(invalid byte at offset {exc.start})") from None
+
+
+def split_lines(text: str) -> list[Line]:
+    """Numbered, stripped lines; CRLF and CR end a line, nothing else does.
+
+    str.splitlines() would also split on U+2028, U+0085 and friends, which can
+    sit inside an abstract.
+    """
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return [Line(n, raw.strip()) for n, raw in enumerate(text.split("\n"), 1)]
+
+
+def parse_dump(text: str, name: str) -> ParsedDump:
+    """Parse one dump's text. Raises DumpError when it is not a Daily Papers dump."""
+    lines = split_lines(text)
+    body_start, header_day, glued = _read_header(lines, name)
+    layout = _detect_layout(lines[body_start:], glued)
+    parsed = ParsedDump(name, layout, header_day)
+    body = [ln for ln in lines[body_start:] if ln.text]
+    if glued is not None:
+        body.insert(0, glued)
+    if layout == METADATA:
+        _parse_metadata(body, parsed)
+    else:
+        _pair_segment(body, parsed, None)
+    if not parsed.entries:
+        raise DumpError(f"{name}: not a Daily Papers dump: a header but no papers")
+    return parsed
+
+
+def _read_header(lines: list[Line], name: str) -> tuple[int, tuple[int, int] | None, Line | None]:
+    """Index of the first body line, the header day, and a title glued to `Subscribe`."""
+    seen_header = seen_subscribe = False
+    header_day = None
+    for index, line in enumerate(lines):
+        if not line.text:
+            continue
+        if line.text in HEADER_LINES:
+            seen_header = True
+            seen_subscribe = seen_subscribe or line.text == SUBSCRIBE
+            continue
+        day = HEADER_DAY.match(line.text)
+        if seen_header and header_day is None and day:
+            header_day = _month_day(day.group(1), int(day.group(2)))
+            continue
+        # Compact pages glue the first title to the button text; a page with a
+        # `Subscribe` line of its own may still have a title starting "Subscribe".
+        if seen_header and not seen_subscribe and line.text.startswith(SUBSCRIBE):
+            glued = Line(line.number, line.text[len(SUBSCRIBE):].strip())
+            return index + 1, header_day, glued
+        if not seen_header:
+            break
+        return index, header_day, None
+    if not any(ln.text for ln in lines):
+        raise DumpError(f"{name}: not a Daily Papers dump: the file is empty")
+    if not seen_header:
+        first = next(ln for ln in lines if ln.text)
+        raise DumpError(
+            f"{name}:{first.number}: not a Daily Papers dump: expected the page header "
+            f"('Get trending papers in your email inbox!' ...), got {first.text[:60]!r}"
+        )
+    raise DumpError(f"{name}: not a Daily Papers dump: a header but no papers")
+
+
+def _month_day(month: str, day: int) -> tuple[int, int] | None:
+    number = MONTHS[month[:3].lower()]
+    return (number, day) if 1 <= day <= 31 else None
+
+
+def _detect_layout(body: list[Line], glued: Line | None) -> str:
+    if glued is not None:
+        return COMPACT
+    texts = [ln.text for ln in body]
+    if any(t == MIDDLE_DOT and i + 1 < len(texts) and PUBLISHED.match(texts[i + 1])
+           for i, t in enumerate(texts)):
+        return METADATA
+    return BLANK_LINE
+
+
+# --- metadata layout --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Meta:
+    authors: int | None
+    organization: str | None
+    published: date | None
+    upvotes: int | None
+
+
+def _parse_metadata(body: list[Line], parsed: ParsedDump) -> None:
+    """Split the body at metadata groups; each group closes the paper before it."""
+    segment: list[Line] = []
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1].text == MIDDLE_DOT and PUBLISHED.match(body[i + 2].text):
+            meta = _read_meta(body[i], body[i + 2], parsed)
+            _pair_segment(segment, parsed, meta)
+            segment = []
+            i += 3
+            continue
+        if body[i].text == MIDDLE_DOT:
+            parsed.warnings.append(_warning(parsed.name, body[i], "W103",
+                                            "stray '·' line without an author/organisation and date; ignored"))
+        else:
+            segment.append(body[i])
+        i += 1
+    _pair_segment(segment, parsed, None)
+
+
+def _read_meta(first: Line, when: Line, parsed: ParsedDump) -> _Meta:
+    match = PUBLISHED.match(when.text)
+    assert match
+    month, day, year, votes = match.groups()
+    try:
+        published = date(int(year), MONTHS[month[:3].lower()], int(day))
+    except ValueError:
+        parsed.warnings.append(_warning(parsed.name, when, "W104",
+                                        f"date {when.text!r} does not exist; published left unknown"))
+        published = None
+    authors = AUTHORS.match(first.text)
+    return _Meta(
+        authors=int(authors.group(1)) if authors else None,
+        organization=None if authors else first.text,
+        published=published,
+        upvotes=int(votes) if votes is not None else None,
+    )
+
+
+# --- pairing titles and abstracts -------------------------------------------
+
+TITLE, ABSTRACT = 0, 1
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+[A-Z(]")
+# Cost of breaking the title/abstract alternation: high enough that a line's
+# shape must clearly disagree with its position before a gap is assumed.
+_GAP = 6.0
+
+
+def _title_cost(text: str) -> float:
+    n = len(text)
+    cost = 0.0 if n <= 150 else 3.0 if n <= 220 else 8.0 if n <= 350 else 14.0
+    if text.endswith(".") and n > 60:
+        cost += 2.0
+    cost += 2.0 * min(len(_SENTENCE_END.findall(text)), 3)
+    return cost
+
+
+def _abstract_cost(text: str) -> float:
+    n = len(text)
+    cost = 10.0 if n < 60 else 5.0 if n < 100 else 3.0 if n < 160 else 1.0 if n < 250 else 0.0
+    if not text.endswith((".", "!", "?", ")", '"', "]")):
+        cost += 3.0 if n < 100 else 1.0  # a short line with no sentence end is a title
+    return cost
+
+
+def label_lines(texts: list[str]) -> list[int]:
+    """Most likely TITLE/ABSTRACT label per line (Viterbi over shape costs).
+
+    Alternation title, abstract, title, ... is free; two titles or two
+    abstracts in a row, a leading abstract or a trailing title cost _GAP each.
+    """
+    if not texts:
+        return []
+    emit = [(_title_cost(t), _abstract_cost(t)) for t in texts]
+    cost = [emit[0][TITLE], emit[0][ABSTRACT] + _GAP]
+    back: list[tuple[int, int]] = []
+    for e in emit[1:]:
+        from_title = (cost[TITLE] + _GAP, cost[ABSTRACT])  # -> TITLE from (T, A)
+        from_abs = (cost[TITLE], cost[ABSTRACT] + _GAP)  # -> ABSTRACT from (T, A)
+        prev_t = 0 if from_title[0] <= from_title[1] else 1
+        prev_a = 0 if from_abs[0] <= from_abs[1] else 1
+        back.append((prev_t, prev_a))
+        cost = [from_title[prev_t] + e[TITLE], from_abs[prev_a] + e[ABSTRACT]]
+    cost[TITLE] += _GAP  # a dump ending on a title lost that title's abstract
+    state = TITLE if cost[TITLE] < cost[ABSTRACT] else ABSTRACT
+    labels = [state]
+    for prev in reversed(back):
+        state = prev[state]
+        labels.append(state)
+    return labels[::-1]
+
+
+def _pair_segment(segment: list[Line], parsed: ParsedDump, meta: _Meta | None) -> None:
+    """Pair titles with abstracts; a metadata group belongs to the segment's last paper."""
+    labels = label_lines([ln.text for ln in segment])
+    pending: Line | None = None
+    pairs: list[tuple[Line, Line]] = []
+    for line, label in zip(segment, labels):
+        if label == TITLE:
+            if pending is not None:
+                parsed.warnings.append(_warning(parsed.name, pending, "W101",
+                                                "title without an abstract; paper skipped"))
+            pending = line
+        elif pending is None:
+            parsed.warnings.append(_warning(parsed.name, line, "W102",
+                                            "abstract without a title; skipped"))
+        else:
+            pairs.append((pending, line))
+            pending = None
+    if pending is not None:
+        parsed.warnings.append(_warning(parsed.name, pending, "W101",
+                                        "title without an abstract; paper skipped"))
+        pending = None
+    for index, (title, abstract) in enumerate(pairs):
+        m = meta if meta is not None and index == len(pairs) - 1 else None
+        parsed.entries.append(RawEntry(
+            title=title.text,
+            abstract=abstract.text,
+            source=parsed.name,
+            line=title.number,
+            authors=m.authors if m else None,
+            organization=m.organization if m else None,
+            published=m.published if m else None,
+            upvotes=m.upvotes if m else None,
+        ))
+    if meta is not None and not segment:  # a skipped title already took the blame
+        parsed.warnings.append(Problem(parsed.name, segment[0].number if segment else 1, 1, "W105",
+                                       "metadata without a paper; ignored", "warning"))
+
+
+def _warning(name: str, line: Line, code: str, message: str) -> Problem:
+    return Problem(name, line.number, 1, code, message, "warning")
+
+
+def added_date(header_day: tuple[int, int] | None, today: date, fallback: date | None) -> date:
+    """When a dump's papers entered the digest.
+
+    The header day's year is the latest one that puts the day on or before the
+    ingest date (Feb 29 looks back to a leap year); without a header day,
+    `fallback` (the --date option), else the ingest date.
+    """
+    if header_day is None:
+        return fallback or today
+    month, day = header_day
+    for year in range(today.year, today.year - 9, -1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    return fallback or today

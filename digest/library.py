@@ -1,0 +1,197 @@
+"""The YAML library: one file per paper in content/papers/<id>.yaml.
+
+Loading is fast and trusting (`digest check` is where files are validated);
+merging dump entries into the library is a pure function, and writing happens
+only after every dump has been read.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import yamlio
+from .ids import new_paper_id, slugify, title_key
+from .model import PAPER_FIELDS, DigestError, Paper, RawEntry
+
+PAPER_SUFFIX = ".yaml"
+
+
+def paper_files(papers_dir: Path) -> list[Path]:
+    """Every paper file of the library, sorted by name."""
+    if not papers_dir.is_dir():
+        return []
+    return sorted(p for p in papers_dir.iterdir() if p.suffix == PAPER_SUFFIX and p.is_file())
+
+
+def read_mapping(path: Path) -> dict[str, Any]:
+    """The raw mapping of one paper file; a clean error if it is not one."""
+    try:
+        data = yamlio.load_fast(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DigestError(f"{path}: cannot read: {exc}") from exc
+    except Exception as exc:  # yaml.YAMLError and libyaml's own errors
+        raise DigestError(f"{path}: not valid YAML ({exc}); run `digest check`") from exc
+    if not isinstance(data, dict):
+        raise DigestError(f"{path}: expected a mapping of paper fields; run `digest check`")
+    return data
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def paper_from_mapping(data: dict[str, Any]) -> Paper:
+    """Build a Paper from a checked mapping (field names as in PAPER_FIELDS)."""
+    return Paper(
+        id=str(data["id"]),
+        title=str(data["title"]),
+        abstract=str(data.get("abstract") or ""),
+        added=data["added"],
+        sources=_strings(data.get("sources")),
+        published=data.get("published"),
+        authors=data.get("authors"),
+        organization=data.get("organization"),
+        upvotes=data.get("upvotes"),
+        themes=_strings(data.get("themes")),
+        tags=_strings(data.get("tags")),
+        note=data.get("note") or None,
+        hidden=bool(data.get("hidden", False)),
+    )
+
+
+def load_papers(papers_dir: Path) -> list[Paper]:
+    """Every paper of the library, sorted by id."""
+    return [paper_from_mapping(read_mapping(path)) for path in paper_files(papers_dir)]
+
+
+# --- merging ---------------------------------------------------------------
+
+
+@dataclass
+class MergeResult:
+    """What ingest will write: whole new files and field changes to existing ones."""
+
+    new: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> all fields
+    changed: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> changed fields
+    # per dump: (entries, new papers, merged into an existing paper)
+    counts: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _fields_of(entry: RawEntry, paper_id: str, added: date) -> dict[str, Any]:
+    return {
+        "id": paper_id,
+        "title": entry.title,
+        "abstract": entry.abstract,
+        "published": entry.published,
+        "authors": entry.authors,
+        "organization": entry.organization,
+        "upvotes": entry.upvotes,
+        "added": added,
+        "sources": [entry.source],
+    }
+
+
+def _apply_entry(current: dict[str, Any], entry: RawEntry, added: date) -> dict[str, Any]:
+    """The fields a dump not yet seen for this paper changes.
+
+    A dump's facts are applied once, the first time that dump is seen for the
+    paper: re-ingesting changes nothing, and a value a curator removed or
+    corrected is not brought back by an old dump.
+    """
+    changes: dict[str, Any] = {}
+    for key in ("published", "authors", "organization"):
+        value = getattr(entry, key)
+        if value is not None and current.get(key) is None:
+            changes[key] = value
+    old_votes = current.get("upvotes")
+    if entry.upvotes is not None and (not isinstance(old_votes, int) or entry.upvotes > old_votes):
+        changes["upvotes"] = entry.upvotes
+    old_added = current.get("added")
+    if not isinstance(old_added, date) or added < old_added:
+        changes["added"] = added
+    changes["sources"] = list(_strings(current.get("sources"))) + [entry.source]
+    return changes
+
+
+def _find_existing(entry: RawEntry, by_key: dict[str, str], existing: dict[str, dict]) -> str | None:
+    found = by_key.get(title_key(entry.title))
+    if found is not None:
+        return found
+    # The id is the slug of the title the paper was first ingested with, so a
+    # curator's title edit leaves the paper under that id. It is this paper if
+    # its title no longer slugs to the id or its abstract is this one; else it
+    # is another paper whose title slugs alike.
+    slug = slugify(entry.title)
+    data = existing.get(slug)
+    if data is not None and (slugify(str(data.get("title", ""))) != slug
+                             or title_key(str(data.get("abstract", ""))) == title_key(entry.abstract)):
+        return slug
+    return None
+
+
+def merge_entries(
+    dumps: list[tuple[str, list[RawEntry], date]],
+    existing: dict[str, dict[str, Any]],
+) -> MergeResult:
+    """Merge parsed dumps (name, entries, added date) into the existing library mappings."""
+    result = MergeResult()
+    current = {pid: dict(data) for pid, data in existing.items()}
+    by_key = {title_key(str(d.get("title", ""))): pid for pid, d in current.items()}
+    for name, entries, added in dumps:
+        counts = result.counts.setdefault(name, [0, 0, 0])
+        for entry in entries:
+            counts[0] += 1
+            pid = _find_existing(entry, by_key, current)
+            if pid is None:
+                pid = new_paper_id(entry.title, set(current))
+                current[pid] = result.new[pid] = _fields_of(entry, pid, added)
+                by_key[title_key(entry.title)] = pid
+                counts[1] += 1
+                continue
+            counts[2] += 1
+            paper = current[pid]
+            if entry.source in _strings(paper.get("sources")):
+                continue
+            changes = _apply_entry(paper, entry, added)
+            paper.update(changes)
+            if pid in result.new:
+                result.new[pid] = paper
+            else:
+                result.changed.setdefault(pid, {}).update(changes)
+    return result
+
+
+def write_library(papers_dir: Path, merge: MergeResult) -> list[Path]:
+    """Write new and changed files; every file is staged before any is replaced."""
+    papers_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for pid, fields in sorted(merge.new.items()):
+            ordered = {k: fields[k] for k in PAPER_FIELDS if k in fields}
+            staged.append(_stage(papers_dir / f"{pid}{PAPER_SUFFIX}", yamlio.dump_paper(ordered)))
+        for pid, changes in sorted(merge.changed.items()):
+            path = papers_dir / f"{pid}{PAPER_SUFFIX}"
+            staged.append(_stage(path, yamlio.update_file(path, changes, PAPER_FIELDS)))
+    except BaseException:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for final, tmp in staged:
+        os.replace(tmp, final)
+    return [final for final, _ in staged]
+
+
+def _stage(final: Path, text: str) -> tuple[Path, Path]:
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=".tmp", dir=final.parent)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    return final, Path(tmp)

@@ -1,0 +1,138 @@
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digest.cli import main
+from digest.ids import title_key
+from digest.dumps import decode_dump, parse_dump
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "content" / "dumps"
+CORPUS = ROOT.parent / "shared" / "corpus" / "scale"
+ABS = ("We propose a method that works well on many benchmarks. It is simple, fast and it "
+       "comes with code that everybody can run on a laptop in a few minutes.")
+HEADER = ("new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n"
+          "byAK and the research community\n\nJan 26\n\n")
+
+
+def ingest(content, *args):
+    result = CliRunner().invoke(main, ["ingest", "--content", str(content), "--today",
+                                       "2026-11-25", "-q", *map(str, args)])
+    return result
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(Path(folder).glob("*.yaml"))}
+
+
+def test_seeds_ledger_and_library(tmp_path):
+    result = ingest(tmp_path, SEEDS)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["dump", "layout", "entries", "new", "merged", "warnings"]
+    assert lines[1].split() == ["000_cba90ecda3dd230a.txt", "metadata", "34", "34", "0", "0"]
+    assert lines[5].split() == ["total", "4", "387", "365", "22", "0"]
+    assert lines[6] == "wrote 365 new and updated 0 paper file(s); 365 file(s) changed"
+    papers = snapshot(tmp_path / "papers")
+    assert len(papers) == 365
+    # Re-ingest with nothing new: byte-identical, nothing written.
+    again = ingest(tmp_path, SEEDS)
+    assert again.output.splitlines()[-1] == "wrote 0 new and updated 0 paper file(s); 0 file(s) changed"
+    assert snapshot(tmp_path / "papers") == papers
+
+
+def test_seed_titles_abstracts_and_metadata_are_exact(tmp_path):
+    from digest.library import load_papers
+
+    ingest(tmp_path, SEEDS)
+    papers = {title_key(p.title): p for p in load_papers(tmp_path / "papers")}
+    expected = [e for f in sorted(SEEDS.glob("*.txt"))
+                for e in parse_dump(decode_dump(f.read_bytes(), f.name), f.name).entries]
+    assert len(expected) == 387 and len(papers) == 365
+    for e in expected:
+        paper = papers[title_key(e.title)]
+        assert (paper.title, paper.abstract) == (e.title, e.abstract)
+    with_meta = [e for e in expected if e.source.startswith("000_") and e.published]
+    assert len(with_meta) == 33
+    for e in with_meta:
+        paper = papers[title_key(e.title)]
+        assert (paper.authors or paper.organization) and paper.published == e.published
+        assert paper.upvotes == e.upvotes or (paper.upvotes or 0) > (e.upvotes or 0)
+    zai = papers[title_key("Boundary-Guided Policy Optimization for Memory-efficient RL of "
+                           "Diffusion Large Language Models")]
+    assert (zai.organization, zai.upvotes, str(zai.published), str(zai.added)) == (
+        "zai-org Z.ai", 2, "2025-10-13", "2026-01-26")
+
+
+def test_shipped_library_is_what_ingest_makes(tmp_path):
+    result = ingest(tmp_path, SEEDS)
+    assert result.exit_code == 0
+    assert snapshot(tmp_path / "papers") == snapshot(ROOT / "content" / "papers")
+
+
+def test_curator_edits_and_comments_survive_a_new_dump(tmp_path):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "a.txt").write_text(HEADER + f"Alpha Paper\n\n{ABS}\n")
+    ingest(tmp_path, dumps)
+    path = tmp_path / "papers" / "alpha-paper.yaml"
+    curated = path.read_text().replace("title: Alpha Paper", "title: 'Alpha: Paper'  # curated") + (
+        "themes: [llm]\nnote: |\n  See *also* the blog.\n")
+    path.write_text(curated)
+    (dumps / "b.txt").write_text(HEADER.replace("Jan 26", "Feb 2") + f"Alpha Paper\n\n{ABS}\n\n"
+                                 "  • 3 authors\n·\nJan 5, 2026 12\n")
+    result = ingest(tmp_path, dumps)
+    assert result.output.splitlines()[-1] == "wrote 0 new and updated 1 paper file(s); 1 file(s) changed"
+    text = path.read_text()
+    assert "title: 'Alpha: Paper'  # curated\n" in text
+    assert text.endswith("themes: [llm]\nnote: |\n  See *also* the blog.\n")
+    assert "published: 2026-01-05\nauthors: 3\nupvotes: 12\nadded: 2026-01-26\n" in text
+    assert "  - a.txt\n  - b.txt\n" in text
+    before = snapshot(tmp_path / "papers")
+    ingest(tmp_path, dumps)
+    assert snapshot(tmp_path / "papers") == before
+
+
+def test_a_bad_dump_leaves_the_library_untouched(tmp_path):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "a.txt").write_text(HEADER + f"Alpha\n\n{ABS}\n")
+    (dumps / "b.txt").write_bytes(b"\x00\x01binary")
+    (dumps / "c.txt").write_text("")
+    result = ingest(tmp_path, dumps)
+    assert result.exit_code == 1
+    assert f"{dumps / 'b.txt'}: not a Daily Papers dump: binary data (NUL bytes)" in result.output
+    assert f"{dumps / 'c.txt'}: not a Daily Papers dump: the file is empty" in result.output
+    assert "2 dump(s) refused; nothing written" in result.output
+    assert not (tmp_path / "papers").exists()
+
+
+def test_dry_run_writes_nothing_and_warnings_name_file_and_line(tmp_path):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "a.txt").write_text(HEADER + f"Alpha\n\nOrphan title\n\nBeta\n\n{ABS}\n")
+    result = CliRunner().invoke(
+        main, ["ingest", "--content", str(tmp_path), "--today", "2026-11-25", "--dry-run", str(dumps)])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == "dry run: would write 1 new and update 0 paper file(s)"
+    assert "warning: a.txt:13:1: W101 title without an abstract; paper skipped" in result.stderr
+    assert "warning: a.txt:15:1: W101 title without an abstract; paper skipped" in result.stderr
+    assert not (tmp_path / "papers").exists()
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/scale is absent")
+def test_real_corpus(tmp_path):
+    from digest.library import load_papers
+
+    result = ingest(tmp_path, CORPUS)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-2].split() == ["total", "62", "10272", "9877", "395", "0"]
+    papers = {title_key(p.title): p for p in load_papers(tmp_path / "papers")}
+    assert len(papers) == 9877
+    for f in sorted(CORPUS.glob("*.txt")):
+        for e in parse_dump(decode_dump(f.read_bytes(), f.name), f.name).entries:
+            assert (papers[title_key(e.title)].title, papers[title_key(e.title)].abstract) == (
+                e.title, e.abstract)

@@ -1,0 +1,65 @@
+from datetime import date
+
+from digest.library import load_papers, merge_entries, write_library
+from digest.model import RawEntry
+
+D1, D2 = date(2026, 1, 26), date(2026, 2, 1)
+
+
+def entry(title, source, **facts):
+    return RawEntry(title=title, abstract=f"About {title}.", source=source, line=1, **facts)
+
+
+def test_same_title_in_two_dumps_is_one_paper_with_merged_facts():
+    merge = merge_entries([
+        ("b.txt", [entry("Deep  Nets", "b.txt", upvotes=3)], D2),
+        ("a.txt", [entry("deep nets", "a.txt", published=date(2025, 1, 1), upvotes=1,
+                         organization="org Org")], D1),
+    ], {})
+    assert list(merge.new) == ["deep-nets"]
+    paper = merge.new["deep-nets"]
+    assert (paper["title"], paper["published"], paper["organization"], paper["upvotes"],
+            paper["added"], paper["sources"]) == (
+        "Deep  Nets", date(2025, 1, 1), "org Org", 3, D1, ["b.txt", "a.txt"])
+    assert merge.counts == {"b.txt": [1, 1, 0], "a.txt": [1, 0, 1]}
+
+
+def test_a_dump_already_seen_changes_nothing():
+    existing = {"x": {"id": "x", "title": "X", "abstract": "A.", "added": D1, "upvotes": 1,
+                      "sources": ["a.txt"]}}
+    merge = merge_entries([("a.txt", [entry("X", "a.txt", upvotes=99)], D1)], existing)
+    assert (merge.new, merge.changed) == ({}, {})
+
+
+def test_new_dump_fills_gaps_and_keeps_curated_values():
+    existing = {"x": {"id": "x", "title": "X", "abstract": "A.", "added": D1, "upvotes": 5,
+                      "organization": "Curated Org", "sources": ["a.txt"]}}
+    merge = merge_entries([("b.txt", [entry("X", "b.txt", upvotes=2, organization="Other",
+                                            published=date(2025, 3, 3), authors=4)], D2)], existing)
+    assert merge.changed == {"x": {"published": date(2025, 3, 3), "authors": 4,
+                                   "sources": ["a.txt", "b.txt"]}}
+
+
+def test_paper_is_found_by_id_after_a_curator_edits_its_title():
+    existing = {"deep-nets": {"id": "deep-nets", "title": "Deep Networks (curated)", "abstract": "A.",
+                              "added": D1, "sources": ["a.txt"]}}
+    merge = merge_entries([("b.txt", [entry("Deep Nets", "b.txt")], D2)], existing)
+    assert merge.new == {}
+    assert merge.changed == {"deep-nets": {"sources": ["a.txt", "b.txt"]}}
+
+
+def test_slug_collision_gets_a_title_hash_suffix():
+    merge = merge_entries([("a.txt", [entry("Deep Nets", "a.txt"), entry("Deep: Nets!", "a.txt")], D1)], {})
+    assert sorted(merge.new) == ["deep-nets", "deep-nets-" + merge_entries(
+        [("a.txt", [entry("Deep: Nets!", "a.txt")], D1)], {"deep-nets": {"title": "Deep Nets"}}
+    ).new.popitem()[0].rsplit("-", 1)[1]]
+
+
+def test_write_and_load_round_trip(tmp_path):
+    merge = merge_entries([("a.txt", [entry("no", "a.txt", authors=2)], D1)], {})
+    written = write_library(tmp_path, merge)
+    assert [p.name for p in written] == ["no.yaml"]
+    (paper,) = load_papers(tmp_path)
+    assert (paper.id, paper.title, paper.authors, paper.added, paper.sources) == (
+        "no", "no", 2, D1, ("a.txt",))
+    assert not list(tmp_path.glob(".*.tmp"))
