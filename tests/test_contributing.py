@@ -1,0 +1,47 @@
+"""CONTRIBUTING.md: every problem code documented with an example, and its example paper valid."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from digest import validate
+from digest.themes import load_taxonomy
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def emitted_codes() -> set[str]:
+    """The codes validate.py defines and the ones themes.py reports for themes.yml."""
+    source = (ROOT / "digest" / "validate.py").read_text(encoding="utf-8")
+    codes = set(re.findall(r'^[A-Z_]+ = "([A-Z]\d{3})"', source, flags=re.M))
+    themes = (ROOT / "digest" / "themes.py").read_text(encoding="utf-8")
+    return codes | set(re.findall(r'"(T\d{3})"', themes))
+
+
+def documented() -> dict[str, str]:
+    """Code -> the text of its `### CODE ...` section."""
+    sections = re.split(r"^### ", GUIDE, flags=re.M)[1:]
+    return {m.group(1): body for body in sections if (m := re.match(r"([A-Z]\d{3}) ", body))}
+
+
+def test_every_code_is_documented_and_nothing_else():
+    assert emitted_codes() and set(documented()) == emitted_codes()
+
+
+def test_every_code_has_an_example_line_with_that_code():
+    for code, body in documented().items():
+        examples = re.findall(r"^    (\S+:\d+:\d+: ([A-Z]\d{3}) .+)$", body, flags=re.M)
+        assert examples, code
+        assert {found for _, found in examples} == {code}, code
+
+
+def test_the_example_paper_is_valid_and_in_the_house_style():
+    example = re.search(r"```yaml\n(.*?)```", GUIDE, flags=re.S).group(1)
+    stem = re.search(r"^id: (.+)$", example, flags=re.M).group(1)
+    ids = load_taxonomy(ROOT / "content" / "themes.yml").ids
+    _, problems = validate.check_paper_text(f"content/papers/{stem}.yaml", stem, example,
+                                            validate.load_schema(), ids, "content/themes.yml")
+    assert problems == []
+    assert set(re.findall(r"^\| `(\w+)` \|", GUIDE, flags=re.M)) == set(validate.load_schema()["properties"])
