@@ -75,8 +75,14 @@ def _escape_char(ch: str) -> str:
     return f"\\U{code:08x}"
 
 
+# Most titles need no escape at all; one regex search spares the per-character walk.
+_NEEDS_ESCAPE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]|" + _UNPRINTABLE.pattern)
+
+
 def double_quoted(value: str) -> str:
     """A YAML double-quoted scalar on one line that reads back as exactly `value`."""
+    if not _NEEDS_ESCAPE.search(value):
+        return f'"{value}"'
     return '"' + "".join(_escape_char(ch) for ch in value) + '"'
 
 

@@ -1,0 +1,124 @@
+"""Time `digest build` against a bare `mkdocs build` of the same pages, and size the site.
+
+    python bench/build.py                 # the real corpus (../shared/corpus/scale), ingested to a temp dir
+    python bench/build.py --content content   # the shipped seed library
+    python bench/build.py --runs 3        # median of three runs of each command
+
+The bench works on a copy of the project (mkdocs.yml, site_templates/ and
+the content) in a temporary folder, so it never touches the checkout's own
+.digest-build/ or site/. Both commands run as fresh processes into fresh
+site folders, alternating. `digest build` renders into .digest-build/docs
+(mkdocs.yml's docs_dir), which the bare `mkdocs build` then reads, so the
+difference is exactly what digest adds: checking, loading, themes, related
+papers, rendering and writing the pages.
+Targets: ratio <= 1.15, paper page <= 25 KB, whole site <= 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "scale"
+TODAY = "2026-11-25"
+RATIO_TARGET, PAGE_TARGET_KB, SITE_TARGET_MB = 1.15, 25, 300
+
+
+def run(command: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")  # Material's end-of-life banner
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, **kwargs)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{done.stdout}\n{done.stderr}")
+    return elapsed, done
+
+
+def project_copy(into: Path, content: Path | None) -> Path:
+    """A project folder of its own: mkdocs.yml, templates, and content (copied or ingested)."""
+    shutil.copy(ROOT / "mkdocs.yml", into / "mkdocs.yml")
+    shutil.copytree(ROOT / "site_templates", into / "site_templates")
+    if content is None:
+        return ingest_corpus(into)
+    shutil.copytree(content, into / "content")
+    return into / "content"
+
+
+def ingest_corpus(into: Path) -> Path:
+    if not CORPUS.is_dir():
+        sys.exit(f"corpus not found: {CORPUS} (or pass --content DIR)")
+    content = into / "content"
+    print(f"ingesting {CORPUS} into {content} ...", flush=True)
+    elapsed, _ = run([sys.executable, "-m", "digest", "ingest", str(CORPUS), "--content",
+                      str(content), "--today", TODAY, "--quiet"])
+    shutil.copy(ROOT / "content" / "themes.yml", content / "themes.yml")
+    shutil.copytree(ROOT / "content" / "schema", content / "schema")
+    print(f"  {len(list((content / 'papers').glob('*.yaml')))} papers in {elapsed:.1f} s")
+    return content
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--content", type=Path, help="content folder (default: ingest the corpus)")
+    parser.add_argument("--runs", type=int, default=1, help="median of N runs of each command")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="digest-bench-") as tmp:
+        work = Path(tmp)
+        content = project_copy(work, args.content.resolve() if args.content else None)
+        digest_times, mkdocs_times = [], []
+        for n in range(args.runs):
+            site, bare = work / f"site-{n}", work / f"bare-{n}"
+            elapsed, done = run([sys.executable, "-m", "digest", "build", "--content", str(content),
+                                 "--site", str(site)])
+            digest_times.append(elapsed)
+            if n == 0:
+                print("digest build stages:")
+                print("".join(f"  {line}\n" for line in done.stderr.splitlines() if line.strip()))
+            elapsed, _ = run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file",
+                              str(work / "mkdocs.yml"), "--site-dir", str(bare)])
+            mkdocs_times.append(elapsed)
+            if n:
+                shutil.rmtree(work / f"site-{n - 1}", ignore_errors=True)
+            shutil.rmtree(bare, ignore_errors=True)
+        site = work / f"site-{args.runs - 1}"
+
+        pages = sorted((site / "papers").rglob("index.html"))
+        sizes = [p.stat().st_size for p in pages]
+        digest_s, mkdocs_s = statistics.median(digest_times), statistics.median(mkdocs_times)
+        # Each run pairs the two commands back to back; the median of the
+        # pairs' ratios is steadier than a ratio of medians on a noisy machine.
+        ratio = statistics.median(d / m for d, m in zip(digest_times, mkdocs_times))
+        site_mb = folder_size(site) / 1e6
+        biggest = max(sizes) / 1000 if sizes else 0.0
+
+        def verdict(ok: bool) -> str:
+            return "ok" if ok else "OVER TARGET"
+
+        print(f"papers:               {len(pages)}")
+        print(f"digest build:         {digest_s:7.2f} s   (runs: {', '.join(f'{t:.2f}' for t in digest_times)})")
+        print(f"bare mkdocs build:    {mkdocs_s:7.2f} s   (runs: {', '.join(f'{t:.2f}' for t in mkdocs_times)})")
+        print(f"ratio (median of runs):{ratio:6.3f}     target <= {RATIO_TARGET}  {verdict(ratio <= RATIO_TARGET)}")
+        if sizes:
+            print(f"paper page HTML:      {statistics.mean(sizes) / 1000:7.1f} KB mean, "
+                  f"{biggest:.1f} KB max   target <= {PAGE_TARGET_KB} KB  {verdict(biggest <= PAGE_TARGET_KB)}")
+        print(f"search index:         {(site / 'search' / 'search_index.json').stat().st_size / 1e6:7.1f} MB")
+        print(f"papers.json:          {(site / 'papers.json').stat().st_size / 1e6:7.1f} MB")
+        print(f"whole site:           {site_mb:7.1f} MB   target <= {SITE_TARGET_MB} MB  "
+              f"{verdict(site_mb <= SITE_TARGET_MB)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Every output path and URL of the site, in one place.
+
+A page URL is site-relative and ends in `/` (the home page is ""). Links
+inside pages are relative, so the site works under any mount path.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import DigestError
+
+HOME = ""
+THEMES = "themes/"
+ARCHIVE = "archive/"
+UNDATED = "archive/unknown/"
+ABOUT = "about/"
+PAPERS_JSON = "papers.json"
+LATEST_FEED = "feeds/latest.xml"
+
+PAPER = "papers/{id}/"
+THEME = "themes/{id}/"
+YEAR = "archive/{year}/"
+THEME_FEED = "feeds/themes/{id}.xml"
+MONTH_ANCHOR = "month-{year:04d}-{month:02d}"
+
+# What a path segment built from an id may contain; anything else would
+# escape its folder or need quoting in a URL.
+_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _segment(value: str, what: str) -> str:
+    if not _SEGMENT.match(value):
+        raise DigestError(f"{what}: expected lowercase letters, digits, '-' or '_', got {value!r}")
+    return value
+
+
+def paper_url(paper_id: str) -> str:
+    """The permanent URL of a paper's page, derived from its id alone."""
+    return PAPER.format(id=_segment(paper_id, "paper id"))
+
+
+def theme_url(theme_id: str) -> str:
+    return THEME.format(id=_segment(theme_id, "theme id"))
+
+
+def year_url(year: int) -> str:
+    return YEAR.format(year=year)
+
+
+def month_anchor(year: int, month: int) -> str:
+    """The id of a month's section on theme and year pages."""
+    return MONTH_ANCHOR.format(year=year, month=month)
+
+
+def theme_feed_url(theme_id: str) -> str:
+    return THEME_FEED.format(id=_segment(theme_id, "theme id"))
+
+
+# Pages with pages below them; MkDocs serves `<folder>/index.md` at `<folder>/`.
+SECTIONS = frozenset({HOME, THEMES, ARCHIVE})
+# Names MkDocs treats as a folder's index page wherever they are.
+_INDEX_NAMES = frozenset({"index", "readme"})
+
+
+def source_path(url: str) -> str:
+    """The Markdown file (relative to the docs folder) that MkDocs turns into `url`.
+
+    `papers/x/` comes from `papers/x.md` (one folder for 10,000 papers, not
+    10,000 folders), except where MkDocs would read that name as an index:
+    a paper whose id is `index` gets `papers/index/index.md`, so its URL is
+    still `papers/index/`.
+    """
+    name = url.rstrip("/").rpartition("/")[2]
+    if url in SECTIONS or name.lower() in _INDEX_NAMES:
+        return f"{url}index.md"
+    return f"{url[:-1]}.md"
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """The href that leads from the page or file at `from_url` to `to_url`.
+
+    A page URL is a folder ("papers/x/"); a file URL ("feeds/latest.xml") is
+    resolved from the folder holding it, as a browser would. Both are
+    normalised site-relative URLs as made here (no "." or ".." segments).
+    """
+    folder = from_url.split("/")[:-1]  # "papers/x/" -> [papers, x]; "feeds/a.xml" -> [feeds]
+    target, _, anchor = to_url.partition("#")
+    parts = target.split("/")  # the last part is a file name, or "" for a page
+    common = 0
+    while common < len(folder) and common < len(parts) - 1 and folder[common] == parts[common]:
+        common += 1
+    path = "../" * (len(folder) - common) + "/".join(parts[common:]) or "./"
+    return f"{path}#{anchor}" if anchor else path

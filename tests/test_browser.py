@@ -1,0 +1,503 @@
+"""The built site as a reader sees it: headless Chromium on 127.0.0.1.
+
+Every page visited is watched for console errors, uncaught exceptions, failed
+requests, HTTP errors and dialogs; any of them fails the test (at teardown).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import shutil
+import statistics
+import struct
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+import conftest
+from conftest import CONTENT, serve
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SEARCH_SECONDS = 2.0
+SEARCH_WORDS = 20
+NOWHERE = "zzqxvbnotaword"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+HOSTILE_PAPERS = Path(__file__).parent / "fixtures" / "hostile" / "papers"
+HOSTILE_ID = "escaping-bold-and-quotes"
+HOSTILE_WORD = "Quillwort"  # first word of its abstract, in no other paper
+
+
+class Watched:
+    """A browser context with every console error, failed request and dialog recorded."""
+
+    def __init__(self, browser, viewport: dict):
+        self.context = browser.new_context(viewport=viewport)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.dialogs: list[str] = []
+        # On the context, not the page: a popup or a second page is watched too.
+        problem = self.problems.append
+        context = self.context
+        context.on("console", lambda m: m.type == "error" and problem(f"console: {m.text}"))
+        context.on("weberror", lambda e: problem(f"uncaught: {e.error}"))
+        context.on("requestfailed", lambda r: problem(f"request failed: {r.url} {r.failure}"))
+        context.on("response", lambda r: r.status >= 400 and problem(f"HTTP {r.status}: {r.url}"))
+        context.on("dialog", self._dialog)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def visit(self, url: str):
+        # networkidle: the search index and worker have loaded, so leaving the
+        # page cannot abort a request mid-flight (which would count as failed).
+        self.page.goto(url, wait_until="networkidle")
+        return self.page
+
+    def follow(self, link):
+        """Click a link like a reader and wait for the page it opens."""
+        with self.page.expect_navigation(wait_until="networkidle"):
+            link.click()
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def watch(browser):
+    """Opens watched browser contexts; at teardown, any problem or dialog fails the test."""
+    opened: list[Watched] = []
+
+    def open_context(viewport: str = "desktop") -> Watched:
+        opened.append(Watched(browser, VIEWPORTS[viewport]))
+        return opened[-1]
+
+    yield open_context
+    for watched in opened:
+        watched.close()
+    problems = [p for w in opened for p in w.problems]
+    dialogs = [d for w in opened for d in w.dialogs]
+    assert dialogs == [], f"dialogs opened: {dialogs}"
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def papers(built_site) -> list[dict]:
+    return json.loads((built_site / "papers.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def search_index(built_site) -> dict:
+    return json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def theme_names() -> dict[str, str]:
+    themes = yaml.safe_load((CONTENT / "themes.yml").read_text(encoding="utf-8"))["themes"]
+    return {**{t["id"]: t["name"] for t in themes}, "unsorted": "Unsorted"}
+
+
+def shown_day(day: str) -> str:
+    """A date as pages show it: 13 Oct 2025."""
+    parsed = date.fromisoformat(day)
+    return f"{parsed.day} {MONTHS[parsed.month - 1]} {parsed.year}"
+
+
+def paths(links) -> list[str]:
+    """The URL paths a locator's links point to, in page order."""
+    return links.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+
+
+def texts(locator) -> list[str]:
+    return [text.strip() for text in locator.all_inner_texts()]
+
+
+def newest_first(papers: list[dict]) -> list[dict]:
+    return sorted(papers, key=lambda p: (-date.fromisoformat(p["date"]).toordinal(), p["id"]))
+
+
+def smallest_theme(papers: list[dict], at_least: int = 3) -> str:
+    """The theme with the fewest papers, but at least `at_least` (ties by id)."""
+    counts = Counter(t for p in papers for t in p["themes"])
+    return min((n, theme) for theme, n in counts.items() if n >= at_least)[1]
+
+
+def richest_paper(papers: list[dict]) -> dict:
+    """The paper with the most optional facts filled in (ties by id)."""
+    facts = ("published", "authors", "organization", "upvotes")
+    return min(papers, key=lambda p: (-sum(p[f] is not None for f in facts), p["id"]))
+
+
+def added_only_paper(papers: list[dict]) -> dict:
+    """The first paper (by id) known only by its added date and filed under a theme."""
+    return min((p for p in papers if p["published"] is None and "unsorted" not in p["themes"]),
+               key=lambda p: p["id"])
+
+
+def assert_no_horizontal_scroll(page, viewport: dict):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"{page.url}: {width}px wide in a {viewport['width']}px window"
+
+
+# --- the watcher itself ------------------------------------------------------
+
+
+def test_watcher_records_console_errors_failed_requests_and_dialogs(browser, tmp_path):
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><title>bad page</title><img src='missing.png'>"
+        "<script>console.error('boom'); alert('hello');"
+        "fetch('http://127.0.0.1:9/').catch(() => {});"
+        "setTimeout(() => { throw new Error('late') }, 0);</script>")
+    watched = Watched(browser, VIEWPORTS["desktop"])
+    with serve(tmp_path) as url:
+        watched.visit(url + "/")
+    watched.close()
+    found = "\n".join(watched.problems)
+    assert "console: boom" in found
+    assert "uncaught: " in found and "late" in found
+    assert f"HTTP 404: {url}/missing.png" in found
+    assert "request failed: http://127.0.0.1:9/" in found
+    assert watched.dialogs == ["alert: hello"]
+
+
+def test_missing_chromium_skips_with_install_hint_or_fails_when_required(monkeypatch):
+    monkeypatch.setattr(conftest, "chromium_path", lambda: None)
+    monkeypatch.delenv(conftest.REQUIRE_BROWSER, raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"sudo apt-get install chromium"):
+        conftest.chromium_or_skip()
+    monkeypatch.setenv(conftest.REQUIRE_BROWSER, "1")
+    with pytest.raises(pytest.fail.Exception, match=r"no Chromium: install .*DIGEST_REQUIRE_BROWSER is set"):
+        conftest.chromium_or_skip()
+
+
+# --- pages -------------------------------------------------------------------
+
+
+def test_home_shows_theme_counts_and_latest_additions(watch, site_url, papers, theme_names):
+    page = watch().visit(site_url + "/")
+    assert page.locator("article h1").inner_text() == "Paper Digest"
+    assert page.locator(".digest-totals").inner_text().startswith(f"{len(papers)} papers in ")
+
+    assert page.locator("h2#latest-additions").inner_text() == "Latest additions"
+    latest = page.locator("#latest-additions ~ ul.paper-list").first.locator("li")
+    # Most recently added first; then newest date, then id.
+    ranked = sorted(papers, key=lambda p: (-date.fromisoformat(p["added"]).toordinal(),
+                                           -date.fromisoformat(p["date"]).toordinal(), p["id"]))
+    shown = latest.count()
+    assert 10 <= shown <= len(papers)
+    expected = ranked[:shown]
+    assert paths(latest.locator("a")) == ["/" + p["url"] for p in expected]
+    assert texts(latest.locator("a")) == [p["title"] for p in expected]
+    assert texts(latest.locator(".paper-date")) == [f"added {shown_day(p['added'])}" for p in expected]
+
+    table = [(paths(row.locator("a"))[0], *texts(row.locator("td"))[:2])
+             for row in page.locator("table.theme-table tbody tr").all()]
+    counts = Counter(t for p in papers for t in p["themes"])
+    ordered = [t for t in theme_names if t in counts]  # themes.yml order, Unsorted last
+    assert table == [(f"/themes/{t}/", theme_names[t], str(counts[t])) for t in ordered]
+
+
+def test_theme_page_lists_its_papers_and_each_link_opens_the_paper(watch, site_url, papers):
+    theme = smallest_theme(papers)
+    expected = newest_first([p for p in papers if theme in p["themes"]])
+    watched = watch()
+    page = watched.visit(f"{site_url}/themes/{theme}/")
+    links = page.locator("article ul.paper-list a")
+    assert paths(links) == ["/" + p["url"] for p in expected]
+    assert texts(links) == [p["title"] for p in expected]
+    for index, paper in enumerate(expected):
+        watched.follow(page.locator("article ul.paper-list a").nth(index))
+        assert page.url == f"{site_url}/{paper['url']}"
+        assert page.locator("h1#paper-title").inner_text() == paper["title"]
+        page.go_back(wait_until="networkidle")
+        assert page.url == f"{site_url}/themes/{theme}/"
+
+
+@pytest.mark.parametrize("choose", [richest_paper, added_only_paper], ids=["richest", "added-only"])
+def test_paper_page_shows_abstract_dates_themes_and_related(watch, site_url, papers, theme_names, choose):
+    paper = choose(papers)
+    by_path = {"/" + p["url"]: p for p in papers}
+    watched = watch()
+    page = watched.visit(f"{site_url}/{paper['url']}")
+    assert page.locator("h1#paper-title").inner_text() == paper["title"]
+    assert page.locator(".paper-abstract").inner_text() == paper["abstract"]
+    dates = ([f"published {shown_day(paper['published'])}"] if paper["published"] else []) + [
+        f"added {shown_day(paper['added'])}"]
+    assert page.locator(".paper-dates").inner_text() == " · ".join(dates)
+
+    facts = dict(zip(texts(page.locator("dl.paper-facts dt")), texts(page.locator("dl.paper-facts dd"))))
+    assert facts["Authors"] == str(paper["authors"] or "unknown")
+    assert facts["Organisation"] == str(paper["organization"] or "unknown")
+    assert facts["Upvotes"] == str(paper["upvotes"] if paper["upvotes"] is not None else "unknown")
+    theme_links = page.locator("dl.paper-facts dd a")
+    assert texts(theme_links) == [theme_names[t] for t in paper["themes"]]
+    assert paths(theme_links) == [f"/themes/{t}/" for t in paper["themes"]]
+
+    assert page.locator("section.related h2").inner_text() == "Related papers"
+    related = page.locator("section.related a")
+    related_paths = paths(related)
+    assert len(related_paths) == 5 == len(set(related_paths))
+    assert "/" + paper["url"] not in related_paths
+    assert texts(related) == [by_path[path]["title"] for path in related_paths]
+    watched.follow(related.first)
+    assert page.locator("h1#paper-title").inner_text() == by_path[related_paths[0]]["title"]
+
+
+def test_every_kind_of_page_loads_cleanly(watch, site_url):
+    watched = watch()
+    years = paths(watched.visit(site_url + "/archive/").locator("ul.year-list a"))
+    assert len(years) >= 2
+    for path in ("/themes/", years[0], years[-1], "/about/", "/404.html"):
+        page = watched.visit(site_url + path)
+        assert page.locator("article h1").count() == 1, path
+        assert page.locator("article h1").inner_text().strip(), path
+
+
+# The words of each element's text that the layout splits across two lines.
+BROKEN_WORDS = """elements => elements.flatMap(element => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    const broken = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode())
+        for (const word of node.data.matchAll(/\\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, word.index);
+            range.setEnd(node, word.index + word[0].length);
+            if (range.getClientRects().length > 1) broken.push(word[0]);
+        }
+    return broken;
+})"""
+
+
+def test_theme_table_breaks_no_theme_name_mid_word_on_phones(watch, site_url):
+    page = watch("phone").visit(site_url + "/")
+    names = page.locator("table.theme-table td:first-child")
+    assert names.count() > 0
+    assert names.evaluate_all(BROKEN_WORDS) == []
+
+
+# --- search ------------------------------------------------------------------
+
+
+class SearchTokens:
+    """Every page's search tokens, split as Material's search worker splits them,
+    and which pages a query word finds: Material appends `*` to every query
+    term, so a word finds every token it begins."""
+
+    def __init__(self, search_index: dict):
+        separator = re.compile(search_index["config"]["separator"])
+        pages: dict[str, set[str]] = {}
+        for doc in search_index["docs"]:
+            location = doc["location"].split("#")[0]
+            for field in (doc["title"], doc["text"]):
+                for section in re.split(r"<[^>]*>", field):  # tags separate words too
+                    for token in separator.split(section):
+                        if token:
+                            pages.setdefault(token.lower(), set()).add(location)
+        self.pages = pages
+        self.tokens = sorted(pages)
+
+    def found_on(self, word: str) -> set[str]:
+        """The locations of the pages that searching for `word` finds."""
+        prefix = word.lower()
+        found: set[str] = set()
+        for token in self.tokens[bisect.bisect_left(self.tokens, prefix):]:
+            if not token.startswith(prefix):
+                break
+            found |= self.pages[token]
+        return found
+
+
+def search_cases(papers: list[dict], search_index: dict, wanted: int) -> list[tuple[str, dict]]:
+    """`wanted` (word, paper) pairs spread evenly over the papers sorted by id: for
+    each paper, the first word of 6+ letters of its title that finds no other page."""
+    tokens = SearchTokens(search_index)
+    cases = []
+    for paper in sorted(papers, key=lambda p: p["id"]):
+        for word in re.findall(r"[A-Za-z]{6,}", paper["title"]):
+            if tokens.found_on(word) <= {paper["url"]}:
+                cases.append((word, paper))
+                break
+    assert len(cases) >= wanted
+    return [cases[i * len(cases) // wanted] for i in range(wanted)]
+
+
+@pytest.fixture(scope="module")
+def search_words(papers, search_index) -> list[tuple[str, dict]]:
+    return search_cases(papers, search_index, SEARCH_WORDS)
+
+
+def open_search(page):
+    """Open Material's search like a reader: phones first tap the header's search icon."""
+    icon = page.locator("label.md-header__button[for='__search']")
+    if icon.is_visible():
+        icon.click()
+    box = page.locator("input.md-search__input")
+    box.click()
+    return box
+
+
+def type_query(page, query: str) -> None:
+    """Type into the search box key by key, as a reader does."""
+    box = open_search(page)
+    if box.input_value():
+        box.press("Control+a")
+        box.press("Backspace")
+        page.locator(".md-search-result__meta", has_text="Type to start searching").wait_for()
+    box.press_sequentially(query, delay=20)
+
+
+# Stamps, on the page's own clock, the last key released in the search box and
+# the last change to the results, so the wait is measured without the test's
+# own round trips.
+STOPWATCH = """() => {
+    const stamps = window.searchStopwatch = {key: 0, results: 0};
+    document.querySelector("input.md-search__input")
+        .addEventListener("keyup", () => { stamps.key = performance.now() });
+    new MutationObserver(() => { stamps.results = performance.now() }).observe(
+        document.querySelector(".md-search-result"),
+        {childList: true, subtree: true, characterData: true});
+}"""
+# The results have settled once they have not changed for this long.
+SETTLED_MS = 150
+
+
+def settled_after_last_key(page) -> float:
+    """Seconds from the last key to the last change of the results, once they settle."""
+    page.wait_for_function(
+        f"() => performance.now() - window.searchStopwatch.results > {SETTLED_MS}", polling=25)
+    stamps = page.evaluate("window.searchStopwatch")
+    # The results may have shown the paper before the last key (for a prefix).
+    return max(0.0, stamps["results"] - stamps["key"]) / 1000
+
+
+def result_for(page, paper: dict):
+    """The search result item that links to a paper's page."""
+    return page.locator(".md-search-result__item").filter(
+        has=page.locator(f"a.md-search-result__link[href$='/{paper['url']}']"))
+
+
+def test_search_finds_twenty_papers_by_a_title_word_within_two_seconds(
+        watch, site_url, search_words, test_output):
+    from playwright.sync_api import expect
+
+    page = watch().visit(site_url + "/")
+    page.evaluate(STOPWATCH)
+    timings = {}
+    for word, paper in search_words:
+        type_query(page, word)
+        result_for(page, paper).wait_for(state="visible", timeout=SEARCH_SECONDS * 3000)
+        timings[word] = round(settled_after_last_key(page), 3)
+        # The word begins no word of any other page: the paper is the only result.
+        expect(page.locator(".md-search-result__meta")).to_have_text("1 matching document")
+        expect(page.locator(".md-search-result__item")).to_have_count(1)
+        expect(result_for(page, paper).locator("h1")).to_contain_text(paper["title"])
+    (test_output / "search-timings.json").write_text(json.dumps(
+        {"max": max(timings.values()), "median": statistics.median(timings.values()),
+         "seconds": {f"{w} -> {p['id']}": timings[w] for w, p in search_words}}, indent=1) + "\n")
+    assert {w: s for w, s in timings.items() if s > SEARCH_SECONDS} == {}
+
+
+def test_search_for_a_word_found_nowhere_says_no_results(watch, site_url, search_index):
+    assert SearchTokens(search_index).found_on(NOWHERE) == set()
+    page = watch().visit(site_url + "/")
+    type_query(page, NOWHERE)
+    page.locator(".md-search-result__meta", has_text="No matching documents").wait_for(
+        timeout=SEARCH_SECONDS * 1000)
+    assert page.locator(".md-search-result__item").count() == 0
+
+
+# --- hostile content ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A small site whose paper holds markup, template code and Markdown; (url, paper)."""
+    from digest.site import build_site
+
+    root = tmp_path_factory.mktemp("hostile")
+    content = root / "content"
+    shutil.copytree(CONTENT / "schema", content / "schema")
+    shutil.copy(CONTENT / "themes.yml", content / "themes.yml")
+    shutil.copytree(HOSTILE_PAPERS, content / "papers")
+    build_site(content, root / "site", progress=False)
+    paper = yaml.safe_load((HOSTILE_PAPERS / f"{HOSTILE_ID}.yaml").read_text(encoding="utf-8"))
+    with serve(root / "site") as url:
+        yield url, paper
+
+
+def test_hostile_paper_shows_markup_as_text_and_runs_nothing(watch, hostile, screenshot_dir):
+    url, paper = hostile
+    assert "<script>alert(1)</script>" in paper["abstract"] and "<b>bold</b>" in paper["title"]
+    watched = watch()
+    page = watched.visit(f"{url}/papers/{HOSTILE_ID}/")
+    page.wait_for_timeout(200)  # room for a late onerror or timer to fire
+    assert watched.dialogs == []
+    assert page.locator("h1#paper-title").inner_text() == paper["title"]
+    assert page.locator(".paper-abstract").inner_text() == paper["abstract"]
+    assert page.title() == f"{paper['title']} - Paper Digest"
+    for element in ("script", "img", "b", "em", "strong", "table", "code", "a", "h2"):
+        assert page.locator(f".paper-abstract {element}, h1#paper-title {element}").count() == 0, element
+
+    page.screenshot(path=screenshot_dir / "hostile-paper-desktop.png", full_page=True, animations="disabled")
+
+    for listing in ("/", "/themes/unsorted/"):
+        page = watched.visit(url + listing)
+        link = page.locator(f"article a[href$='papers/{HOSTILE_ID}/']")
+        assert link.inner_text() == paper["title"], listing
+
+
+def test_hostile_paper_in_search_results_runs_nothing(watch, hostile):
+    url, paper = hostile
+    watched = watch()
+    page = watched.visit(url + "/")
+    type_query(page, HOSTILE_WORD)
+    item = result_for(page, {"url": f"papers/{HOSTILE_ID}/"})
+    item.wait_for(state="visible", timeout=SEARCH_SECONDS * 1000)
+    page.wait_for_timeout(200)
+    assert watched.dialogs == []
+    assert item.locator("h1").inner_text() == paper["title"]
+    assert "<script>alert(1)</script>" in item.text_content()
+    assert item.locator("script, img, b").count() == 0
+
+
+# --- screenshots -------------------------------------------------------------
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    width, height = struct.unpack(">II", path.read_bytes()[16:24])
+    return width, height
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_screenshots(watch, site_url, papers, search_words, screenshot_dir, viewport):
+    """Whole pages (home, theme, paper) and the search overlay as a reader sees them."""
+    size = VIEWPORTS[viewport]
+    paper = richest_paper(papers)
+    watched = watch(viewport)
+    shots = {
+        "home": "/",
+        "theme": f"/themes/{paper['themes'][0]}/",
+        "paper": f"/{paper['url']}",
+    }
+    for name, path in shots.items():
+        page = watched.visit(site_url + path)
+        assert_no_horizontal_scroll(page, size)
+        page.screenshot(path=screenshot_dir / f"{name}-{viewport}.png", full_page=True, animations="disabled")
+    page = watched.visit(site_url + "/")
+    word, found = search_words[0]
+    type_query(page, word)
+    result_for(page, found).wait_for(state="visible", timeout=SEARCH_SECONDS * 1000)
+    page.screenshot(path=screenshot_dir / f"search-{viewport}.png", animations="disabled")
+    assert png_size(screenshot_dir / f"search-{viewport}.png") == (size["width"], size["height"])
+    for name in shots:
+        width, height = png_size(screenshot_dir / f"{name}-{viewport}.png")
+        assert width == size["width"] and height >= size["height"], name

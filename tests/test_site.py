@@ -1,0 +1,504 @@
+"""Whole sites built by digest.site.build_site with MkDocs, read back as a browser would.
+
+(a) the shipped content (the session's `built_site`): every page, link, search
+entry and feed; (b) a small library with hostile titles and abstracts whose text
+must reach the HTML unchanged and inert; (c) a hidden paper that must be
+nowhere; (d) a library with errors, which must leave the site as it was.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from collections import Counter
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+from xml.etree import ElementTree
+
+import lunr
+import pytest
+import yaml
+from lunr.stemmer import stemmer
+from lunr.token import Token
+
+from digest import yamlio
+from digest.library import load_papers
+from digest.model import PAPER_FIELDS, DigestError
+from digest.site import build_site
+from digest.themes import assign_themes, load_taxonomy
+from digest.validate import check_library
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "content"
+SEED_PAPERS = 365  # content/papers as shipped
+NAV = ["Home", "Themes", "Archive", "About"]
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITE = "http://digest.test/"  # any origin: relative links are resolved against it
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+# --- reading the built site ---------------------------------------------------------
+
+
+class Page(HTMLParser):
+    """One HTML page as the browser reads it: elements, links, the paper's title and abstract."""
+
+    def __init__(self, path: Path):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.links: list[tuple[str | None, str]] = []  # (href, text) of every <a>, in order
+        self.sections: list[tuple[str, str]] = []  # ("month", id) and ("link", href), in order
+        self.scripts: list[tuple[str | None, str]] = []  # (src, code)
+        self.nav: list[str] = []  # labels of the primary navigation's top-level links
+        self.head_title = ""  # the <title> element
+        self.title = ""
+        self.abstract = ""
+        self.dates = ""
+        self.note: list[str] = []  # text of each block of the curator's note
+        self.facts: dict[str, str] = {}  # the paper's <dt>: <dd>
+        self._open: list[tuple[str, dict[str, str | None]]] = []
+        self._anchor: tuple[str | None, list[str]] | None = None  # the <a> being read
+        self._fact: str | None = None
+        self.feed(path.read_text(encoding="utf-8"))
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.elements.append((tag, attrs))
+        if tag == "a":
+            self._anchor = (attrs.get("href"), [])
+        if tag == "a" and attrs.get("href") is not None:
+            self.sections.append(("link", attrs["href"]))
+        if tag == "h2" and (attrs.get("id") or "").startswith("month-"):
+            self.sections.append(("month", attrs["id"]))
+        if tag == "script":
+            self.scripts.append((attrs.get("src"), ""))
+        if tag not in VOID:
+            self._open.append((tag, attrs))
+        if tag in ("p", "h2", "h3", "li") and any("paper-note" in self._classes(a)
+                                                  for _, a in self._open):
+            self.note.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._anchor is not None:
+            href, text = self._anchor[0], "".join(self._anchor[1])
+            self.links.append((href, text))
+            if self._in_primary_nav() and self._nav_depth() == 1:
+                self.nav.append(text.strip())
+            self._anchor = None
+        if any(open_tag == tag for open_tag, _ in self._open):
+            while self._open.pop()[0] != tag:
+                pass
+
+    def handle_data(self, data):
+        if self._anchor is not None:
+            self._anchor[1].append(data)
+        if self._open and self._open[-1][0] == "script":
+            src, code = self.scripts[-1]
+            self.scripts[-1] = (src, code + data)
+        if self._open and self._open[-1][0] == "title":
+            self.head_title += data
+        if any(attrs.get("id") == "paper-title" for _, attrs in self._open):
+            self.title += data
+        classes = [c for _, attrs in self._open for c in self._classes(attrs)]
+        if "paper-dates" in classes:
+            self.dates += data
+        if "paper-note" in classes and self.note:
+            self.note[-1] += data
+        if self._open and self._open[-1][0] == "dt":
+            self._fact = data
+            self.facts[data] = ""
+        if self._open and self._open[-1][0] == "dd" and self._fact is not None:
+            self.facts[self._fact] += data
+        if (len(self._open) >= 2 and self._open[-1][0] == "p"
+                and "paper-abstract" in self._classes(self._open[-2][1])):
+            self.abstract += data
+
+    @staticmethod
+    def _classes(attrs) -> list[str]:
+        return (attrs.get("class") or "").split()
+
+    def _in_primary_nav(self) -> bool:
+        navs = [attrs for tag, attrs in self._open if tag == "nav"]
+        return bool(navs) and "md-nav--primary" in self._classes(navs[0]) and len(navs) == 1
+
+    def _nav_depth(self) -> int:
+        return sum(1 for tag, _ in self._open if tag == "ul")
+
+    def paper_links(self, url: str) -> list[str]:
+        """Ids of the papers this page (at site-relative `url`) links to, in order."""
+        return [pid for href, _ in self.links if href and (pid := paper_id_of(url, href))]
+
+    def listed_by_month(self, url: str) -> list[tuple[str | None, str]]:
+        """(id of the month section it is in, paper id) for each paper link, in order."""
+        month, listed = None, []
+        for kind, value in self.sections:
+            if kind == "month":
+                month = value
+            elif (pid := paper_id_of(url, value)) is not None:
+                listed.append((month, pid))
+        return listed
+
+
+def paper_id_of(page_url: str, href: str) -> str | None:
+    """The id of the paper page a link leads to, resolved like a browser; else None."""
+    match = re.fullmatch(r"/papers/([^/]+)/", urlsplit(urljoin(SITE + page_url, href)).path)
+    return match.group(1) if match else None
+
+
+def search_docs(site: Path) -> list[dict]:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def papers_of(site: Path) -> list[dict]:
+    return json.loads((site / "papers.json").read_text(encoding="utf-8"))
+
+
+def read_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def site_files(site: Path) -> list[Path]:
+    """Every file the build made from the content (the theme's own assets left out)."""
+    return [p for p in sorted(site.rglob("*")) if p.is_file() and "assets" not in p.parts
+            and p.suffix != ".gz"]
+
+
+# --- (a) the shipped content -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, dict]:
+    """The shipped papers as their YAML files say, by id, hidden ones left out."""
+    papers = [read_yaml(p) for p in sorted((CONTENT / "papers").glob("*.yaml"))]
+    return {p["id"]: p for p in papers if not p.get("hidden")}
+
+
+def test_every_shipped_paper_has_a_page_at_its_permanent_url(built_site, seeds):
+    pages = {p.parent.name for p in (built_site / "papers").glob("*/index.html")}
+    assert len(seeds) == SEED_PAPERS
+    assert pages == set(seeds)
+
+
+def test_every_paper_page_shows_its_title_abstract_and_dates(built_site, seeds):
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    def label(day: date) -> str:
+        return f"{day.day} {months[day.month - 1]} {day.year}"
+
+    for pid, paper in seeds.items():
+        page = Page(built_site / "papers" / pid / "index.html")
+        assert (page.title, page.abstract) == (paper["title"], paper["abstract"]), pid
+        dates = [f"added {label(paper['added'])}"]
+        if paper.get("published"):
+            dates.insert(0, f"published {label(paper['published'])}")
+        assert page.dates == " · ".join(dates), pid
+        facts = {key: paper.get(key.lower().replace("organisation", "organization"), "unknown")
+                 for key in ("Authors", "Organisation", "Upvotes")}
+        assert {k: page.facts[k] for k in facts} == {k: str(v) for k, v in facts.items()}, pid
+
+
+def _expected_themes() -> dict[str, tuple[str, ...]]:
+    taxonomy = load_taxonomy(CONTENT / "themes.yml")
+    papers = load_papers(CONTENT / "papers")
+    return {p.id: assign_themes(p, taxonomy).themes for p in papers if not p.hidden}
+
+
+def day_of(paper: dict) -> date:
+    """The paper's date: published when known, else added."""
+    return paper.get("published") or paper["added"]
+
+
+def assert_by_month_newest_first(page: Page, url: str, seeds: dict[str, dict]) -> list[str]:
+    """Each paper listed under its own month's section, newest first; the ids listed."""
+    listed = page.listed_by_month(url)
+    for month, pid in listed:
+        day = day_of(seeds[pid])
+        assert month == f"month-{day.year}-{day.month:02d}", (url, pid)
+    days = [day_of(seeds[pid]) for _, pid in listed]
+    assert days == sorted(days, reverse=True), f"{url} is not newest first"
+    return [pid for _, pid in listed]
+
+
+def test_every_paper_is_linked_from_each_of_its_theme_pages_by_month(built_site, seeds):
+    expected: dict[str, list[str]] = {}
+    for pid, themes in sorted(_expected_themes().items()):
+        for theme in themes:
+            expected.setdefault(theme, []).append(pid)
+    linked = {}
+    for theme in expected:
+        url = f"themes/{theme}/"
+        linked[theme] = sorted(assert_by_month_newest_first(Page(built_site / url / "index.html"),
+                                                            url, seeds))
+    assert linked == expected  # each paper once on each of its theme pages, and on no other
+    assert {pid for pids in expected.values() for pid in pids} == set(seeds)
+
+
+def test_every_paper_is_linked_from_its_year_page_in_its_month(built_site, seeds):
+    found: Counter[str] = Counter()
+    for year in sorted({day_of(p).year for p in seeds.values()}):
+        url = f"archive/{year}/"
+        listed = assert_by_month_newest_first(Page(built_site / url / "index.html"), url, seeds)
+        assert {day_of(seeds[pid]).year for pid in listed} == {year}
+        found.update(listed)
+    assert found == Counter(set(seeds))  # every paper once, on its year's page
+
+
+def test_the_home_page_has_latest_additions_theme_counts_and_totals(built_site, seeds):
+    page = Page(built_site / "index.html")
+    latest = page.paper_links("")
+    newest = sorted(seeds.values(),
+                    key=lambda p: (-p["added"].toordinal(), -day_of(p).toordinal(), p["id"]))
+    assert latest == [p["id"] for p in newest[:len(latest)]] and len(latest) == 20
+    raw = (built_site / "index.html").read_text(encoding="utf-8")
+    assert f"{len(seeds)} papers in " in raw
+    counts = Counter(t for themes in _expected_themes().values() for t in themes)
+    for theme, count in counts.items():
+        assert f'<a href="themes/{theme}/">' in raw and re.search(
+            rf'<a href="themes/{theme}/">[^<]*</a></td><td>{count}</td>', raw), theme
+
+
+def test_the_navigation_holds_only_the_four_sections(built_site, seeds):
+    pid = next(iter(seeds))
+    for path in (built_site / "index.html", built_site / "papers" / pid / "index.html"):
+        assert Page(path).nav == NAV, path
+
+
+def test_paper_pages_stay_small(built_site, seeds):
+    # Material's page chrome is about 11 KB and an abstract at most a few KB. A
+    # page that listed every paper (a nav of 365 entries) would pass 40 KB.
+    sizes = {pid: (built_site / "papers" / pid / "index.html").stat().st_size for pid in seeds}
+    assert max(sizes.values()) < 24_000, max(sizes, key=sizes.get)
+
+
+def test_the_search_index_holds_every_title(built_site, seeds):
+    # One entry per paper page (its heading comes before any other HTML), titled by the paper.
+    titles = {doc["location"]: html.unescape(doc["title"]) for doc in search_docs(built_site)
+              if doc["location"].startswith("papers/")}
+    assert titles == {f"papers/{pid}/": p["title"] for pid, p in seeds.items()}
+
+
+def _stem(word: str) -> str:
+    return str(stemmer(Token(word.lower())))
+
+
+def search_index(site: Path) -> lunr.index.Index:
+    """The index the browser searches: MkDocs' prebuilt one if there is one, else built as
+    Material builds it from the documents."""
+    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    if "index" in data:
+        return lunr.index.Index.load(data["index"])
+    return lunr.lunr(ref="location", fields=("title", "text"), documents=data["docs"])
+
+
+def test_a_lunr_search_for_a_distinctive_title_word_finds_its_paper(built_site, seeds):
+    index = search_index(built_site)
+    # Words whose stem is in one paper only (title or abstract), as lunr matches stems.
+    stems = Counter(stem for p in seeds.values() for stem in {
+        _stem(w) for w in re.findall(r"[A-Za-z]{5,}", p["title"] + " " + p["abstract"])})
+    cases = []
+    for pid, paper in sorted(seeds.items()):
+        words = [w for w in re.findall(r"[A-Za-z]{5,}", paper["title"]) if stems[_stem(w)] == 1]
+        if words:
+            cases.append((words[0], pid))
+    assert len(cases) >= 20
+    for word, pid in cases[:20]:
+        hits = index.search(word)
+        assert hits and hits[0]["ref"].split("#")[0] == f"papers/{pid}/", (word, hits[:3])
+
+
+def test_papers_json_urls_and_feed_links_lead_to_pages(built_site, seeds):
+    records = papers_of(built_site)
+    assert [r["id"] for r in records] == sorted(seeds)
+    for record in records:
+        assert (built_site / record["url"] / "index.html").is_file(), record["url"]
+        paper = seeds[record["id"]]
+        assert (record["title"], record["abstract"], record["added"]) == (
+            paper["title"], paper["abstract"], paper["added"].isoformat())
+    for feed in sorted((built_site / "feeds").rglob("*.xml")):
+        url = feed.relative_to(built_site).as_posix()
+        root = ElementTree.parse(feed).getroot()
+        for entry in root.iter(f"{ATOM}entry"):
+            pid = paper_id_of(url, entry.find(f"{ATOM}link").get("href"))
+            assert pid in seeds and entry.findtext(f"{ATOM}title") == seeds[pid]["title"], url
+
+
+# --- (b) and (c): a small library with hostile text and a hidden paper ---------------------
+
+HOSTILE = {
+    "script": "<script>alert(1)</script>",
+    "img": "<img src=x onerror=alert(2)>",
+    "jinja": "{{ 7*7 }} {% raw %}",
+    "emphasis": "*x* and _y_",
+    "table": "a | b",
+    "backslash": "\\% and \\*",
+    "math": "$x$",
+    "link": "[link](http://x)",
+    "code": "`code` and ``more``",
+    "entity": "&amp; &lt; &#35;",
+    "comment": "<!-- c --> ]]>",
+    "greek": "Λόγος και αριθμός",
+    "emoji": "🚀 rocket 👩‍🔬",
+    "tab": "a\tb",
+}
+# Abstract lines that Markdown would read as a heading or a list item.
+ABSTRACT_LINES = "\n# Heading line\n- list item\n1. numbered\n> quoted\n\nnew paragraph"
+MARKERS = ("Wombatgram", "Quokkagram")  # only in the visible twin, only in the hidden twin
+
+
+def write_paper(papers_dir: Path, stem: str | None = None, **fields) -> Path:
+    """A paper file in the house style (`digest fmt` would leave it alone), named for its id."""
+    fields.setdefault("added", date(2026, 1, 26))
+    fields.setdefault("sources", ["test.txt"])
+    path = papers_dir / f"{stem or fields['id']}.yaml"
+    path.write_text(yamlio.dump_paper({k: fields[k] for k in PAPER_FIELDS if k in fields}),
+                    encoding="utf-8")
+    return path
+
+
+def small_content(folder: Path, seeds: int = 3) -> Path:
+    """themes.yml, the schema and the first `seeds` shipped papers, in folder/content."""
+    content = folder / "content"
+    (content / "papers").mkdir(parents=True)
+    shutil.copy(CONTENT / "themes.yml", content / "themes.yml")
+    shutil.copytree(CONTENT / "schema", content / "schema")
+    for path in sorted((CONTENT / "papers").glob("*.yaml"))[:seeds]:
+        shutil.copy(path, content / "papers" / path.name)
+    return content
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory) -> tuple[Path, Path]:
+    """(content, site): three shipped papers, one hostile paper per payload, twin papers."""
+    folder = tmp_path_factory.mktemp("small")
+    content = small_content(folder)
+    papers = content / "papers"
+    for name, text in HOSTILE.items():
+        write_paper(papers, id=f"hostile-{name}", title=text,
+                    abstract=f"{text} in an abstract.{ABSTRACT_LINES} {text}",
+                    published=date(2025, 10, 13), organization=f"{text} Lab", upvotes=0)
+    write_paper(papers, id="hostile-note", title="A paper with a note", abstract="Plain.",
+                note="A **bold** note.\n\n<script>alert(3)</script>\n\n"
+                     "[click](&#106;avascript:alert(4)) <img src=x onerror=alert(5)>")
+    # Twins of a shipped paper, added last: they would top the latest additions
+    # and its related papers, unless hidden.
+    seed = read_yaml(sorted(papers.glob("a-*.yaml"))[0])
+    for marker, hidden in zip(MARKERS, (False, True)):
+        write_paper(papers, id=f"twin-{marker.lower()}", title=f"{seed['title']} {marker}",
+                    abstract=seed["abstract"], added=date(2026, 12, 31), hidden=hidden)
+    assert check_library(content) == []  # valid and in the house style
+    site = folder / "site"
+    build_site(content, site, progress=False, docs_dir=folder / "docs")
+    return content, site
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_title_and_abstract_reach_the_page_as_the_same_text(small_site, name):
+    content, site = small_site
+    paper = read_yaml(content / "papers" / f"hostile-{name}.yaml")
+    page = Page(site / "papers" / f"hostile-{name}" / "index.html")
+    assert page.title == paper["title"] == HOSTILE[name]
+    assert page.head_title == f"{paper['title']} - Paper Digest"  # from the front matter
+    assert page.abstract == paper["abstract"]
+    assert page.facts["Organisation"] == f"{HOSTILE[name]} Lab"
+    assert page.facts["Upvotes"] == "0"  # known, though zero
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_title_is_listed_searchable_and_exported_as_the_same_text(small_site, name):
+    content, site = small_site
+    title = read_yaml(content / "papers" / f"hostile-{name}.yaml")["title"]
+    listed = [text for href, text in Page(site / "archive" / "2025" / "index.html").links
+              if paper_id_of("archive/2025/", href) == f"hostile-{name}"]
+    assert listed == [title]
+    search = {d["location"]: html.unescape(d["title"]) for d in search_docs(site)}
+    assert search[f"papers/hostile-{name}/"] == title
+    assert {r["id"]: r["title"] for r in papers_of(site)}[f"hostile-{name}"] == title
+    feed = ElementTree.parse(site / "feeds" / "latest.xml").getroot()
+    titles = {paper_id_of("feeds/latest.xml", e.find(f"{ATOM}link").get("href")):
+              e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")}
+    assert titles[f"hostile-{name}"] == title
+
+
+def test_no_page_runs_script_from_the_content(small_site):
+    _, site = small_site
+    theirs = Page(site / "papers" / "hostile-note" / "index.html").scripts  # the theme's own
+    assert theirs and all("alert" not in code for _, code in theirs)
+    for path in sorted(site.rglob("*.html")):
+        page = Page(path)
+        handlers = [(tag, name) for tag, attrs in page.elements for name in attrs
+                    if name.startswith("on")]
+        assert handlers == [], path
+        if path.parent.parent.name == "papers":
+            assert page.scripts == theirs, path
+        assert all("alert" not in code for _, code in page.scripts), path
+        for tag, attrs in page.elements:
+            for name in ("href", "src"):
+                target = re.sub(r"[\x00-\x20]", "", attrs.get(name) or "").lower()
+                assert not target.startswith(("javascript:", "data:", "vbscript:")), (path, target)
+
+
+def test_the_curators_note_is_rendered_as_markdown_without_raw_html(small_site):
+    _, site = small_site
+    page = Page(site / "papers" / "hostile-note" / "index.html")
+    assert [block.strip() for block in page.note] == [
+        "Curator's note", "A bold note.", "<script>alert(3)</script>",
+        "click <img src=x onerror=alert(5)>"]
+    assert ("strong", {}) in page.elements
+    assert [link for link in page.links if link[1] == "click"] == [(None, "click")]  # no URL left
+
+
+def test_a_hidden_paper_is_nowhere_in_the_site(small_site):
+    content, site = small_site
+    shown, hidden = MARKERS
+    files = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site_files(site)}
+    # The visible twin shows where the hidden one would have been.
+    expected_places = {"index.html", "archive/2026/index.html", "feeds/latest.xml", "papers.json",
+                       "search/search_index.json", "papers/twin-wombatgram/index.html"}
+    assert expected_places <= {path for path, text in files.items() if shown in text}
+    seed_id = sorted((content / "papers").glob("a-*.yaml"))[0].stem
+    related = Page(site / "papers" / seed_id / "index.html").paper_links(f"papers/{seed_id}/")
+    assert "twin-wombatgram" in related
+    assert [path for path, text in files.items() if hidden in text or "twin-quokkagram" in text] == []
+    visible = [p for p in (content / "papers").glob("*.yaml") if not read_yaml(p).get("hidden")]
+    assert len(papers_of(site)) == len(visible) == len(HOSTILE) + 5
+    assert f"{len(visible)} papers in " in files["index.html"]
+
+
+# --- (d) a library with errors leaves the site as it was -----------------------------------------
+
+
+@pytest.fixture
+def old_site(tmp_path) -> Path:
+    site = tmp_path / "site"
+    (site / "papers").mkdir(parents=True)
+    (site / "index.html").write_text("the previous build\n", encoding="utf-8")
+    return site
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("mistake, code, line", [
+    ({"themes": ["no-such-theme"]}, "S005", 9),  # stops the build while reading
+    ({"id": "not-the-file-name"}, "I001", 2),  # the pages can be made: only the check finds it
+])
+def test_a_library_with_an_error_raises_and_leaves_the_site_untouched(
+        tmp_path, old_site, mistake, code, line):
+    content = small_content(tmp_path, seeds=2)
+    fields = {"id": "broken", "title": "Broken", "abstract": "Broken.", **mistake}
+    path = write_paper(content / "papers", "broken", **fields)
+    before = _snapshot(old_site)
+    with pytest.raises(DigestError) as caught:
+        build_site(content, old_site, progress=False, docs_dir=tmp_path / "docs")
+    problems = [(p.path, p.line, p.code) for p in caught.value.problems]
+    assert problems == [(path.as_posix(), line, code)]
+    assert _snapshot(old_site) == before
+    assert not (tmp_path / ".site.staging").exists() and not (tmp_path / ".site.old").exists()

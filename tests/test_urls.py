@@ -1,0 +1,49 @@
+import pytest
+
+from digest import urls
+from digest.model import DigestError
+
+
+def test_page_urls_are_derived_from_ids_alone():
+    assert urls.paper_url("deep-nets") == "papers/deep-nets/"
+    assert urls.theme_url("llm") == "themes/llm/"
+    assert urls.year_url(2025) == "archive/2025/"
+    assert urls.theme_feed_url("llm") == "feeds/themes/llm.xml"
+    assert urls.month_anchor(2025, 3) == "month-2025-03"
+
+
+def test_an_id_that_would_escape_its_folder_is_refused():
+    with pytest.raises(DigestError) as caught:
+        urls.paper_url("../etc")
+    assert str(caught.value) == (
+        "paper id: expected lowercase letters, digits, '-' or '_', got '../etc'")
+
+
+def test_source_paths_give_mkdocs_the_same_urls():
+    assert urls.source_path(urls.HOME) == "index.md"
+    assert urls.source_path(urls.THEMES) == "themes/index.md"
+    assert urls.source_path(urls.ARCHIVE) == "archive/index.md"
+    assert urls.source_path(urls.ABOUT) == "about.md"
+    assert urls.source_path("papers/deep-nets/") == "papers/deep-nets.md"
+    assert urls.source_path("archive/2025/") == "archive/2025.md"
+
+
+def test_ids_mkdocs_reads_as_an_index_page_get_their_own_folder():
+    assert urls.source_path(urls.paper_url("index")) == "papers/index/index.md"
+    assert urls.source_path(urls.paper_url("readme")) == "papers/readme/index.md"
+
+
+@pytest.mark.parametrize("start, target, href", [
+    ("papers/a/", "papers/b/", "../b/"),
+    ("papers/a/", "papers/a/", "./"),
+    ("papers/a/", "", "../../"),
+    ("", "papers/b/", "papers/b/"),
+    ("", "", "./"),
+    ("archive/", "archive/2025/", "2025/"),
+    ("themes/llm/", "themes/llm/#month-2025-03", "./#month-2025-03"),
+    ("about/", "papers.json", "../papers.json"),
+    ("feeds/latest.xml", "feeds/latest.xml", "latest.xml"),
+    ("feeds/themes/llm.xml", "themes/llm/", "../../themes/llm/"),
+])
+def test_relative_links_resolve_like_a_browser(start, target, href):
+    assert urls.relative(start, target) == href
