@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -396,12 +396,24 @@ class Planner:
             archive_href=page.href(urls.ARCHIVE),
         )
 
-    def paper_pages(self) -> list[Output]:
+    def paper_pages(self, related: Callable[[], Mapping[str, Sequence[str]]]) -> list[Output]:
+        """paper.md.j2 for every paper, then _related.md.j2 appended to each.
+
+        `related` is called once every other part of every page is rendered,
+        so the related papers can still be in the making meanwhile.
+        """
         template = self.env.get_template("paper.md.j2")
-        outputs = []
+        bodies = []
         for paper in self.model.groups.papers:
             page = self.at(urls.paper_url(paper.id))
-            text = template.render(site_name=SITE_NAME, paper=paper_view(page, paper))
+            bodies.append((paper.id, page, template.render(site_name=SITE_NAME,
+                                                           paper=paper_view(page, paper))))
+        ending = self.env.get_template("_related.md.j2")
+        found = related()
+        outputs = []
+        for paper_id, page, body in bodies:
+            links = tuple(page.paper_link(self.papers_by_id[r]) for r in found.get(paper_id, ()))
+            text = body + ending.render(links=links)
             outputs.append(Output(urls.source_path(page.url), text.encode("utf-8")))
         return outputs
 
@@ -417,9 +429,13 @@ def plan_listing_pages(env: jinja2.Environment, model: SiteModel) -> list[Output
     return [planner.home(), *planner.theme_pages(), *planner.archive_pages(), planner.about()]
 
 
-def plan_paper_pages(env: jinja2.Environment, model: SiteModel) -> list[Output]:
-    """One page per paper; `model.related` must be complete."""
-    return Planner(env, model).paper_pages()
+def plan_paper_pages(
+    env: jinja2.Environment,
+    model: SiteModel,
+    related: Callable[[], Mapping[str, Sequence[str]]] | None = None,
+) -> list[Output]:
+    """One page per paper, its related papers from `related()` if given, else `model.related`."""
+    return Planner(env, model).paper_pages(related or (lambda: model.related))
 
 
 @dataclass(frozen=True)

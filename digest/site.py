@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -179,17 +179,21 @@ class Forked:
 # --- phase 1: read, group, render (nothing written) -----------------------------
 
 
+def _related_papers(papers):
+    from .related import related_papers  # numpy: imported by the child that needs it
+
+    return related_papers(papers)
+
+
 def read_model(content_dir: Path, progress: Progress) -> tuple[SiteModel, Forked]:
     """Load the library and taxonomy, resolve themes and group; related papers
     are found alongside: the model's `related` is empty until the Forked is read."""
-    from .related import related_papers
-
     with progress.stage("load") as notes:
         papers = load_papers(content_dir / "papers")
         taxonomy = load_taxonomy(content_dir / "themes.yml")
         shown = visible(papers)
         notes.append(f"{len(papers)} papers, {len(papers) - len(shown)} hidden")
-    related = Forked(related_papers, shown)
+    related = Forked(_related_papers, shown)
     with progress.stage("themes") as notes:
         assignments = {paper.id: assign_themes(paper, taxonomy) for paper in shown}
         themes = (*taxonomy.themes, taxonomy.get(UNSORTED))
@@ -219,11 +223,15 @@ def plan_outputs(content_dir: Path, templates_dir: Path, progress: Progress) -> 
         pages = len(outputs)
         outputs += plan_feeds(model.groups, model.themes, model.themes_of, model.origins)
         notes.append(f"{pages} listing pages, {len(outputs) - pages - 1} feeds, papers.json")
-    related = pending.result()
-    progress.done("related", f"{sum(map(len, related.values()))} links among {len(related)} "
-                  "papers (in parallel)", time.perf_counter() - pending.started)
+
+    def related() -> dict[str, tuple[str, ...]]:
+        found = pending.result()
+        progress.done("related", f"{sum(map(len, found.values()))} links among {len(found)} "
+                      "papers (in parallel)", time.perf_counter() - pending.started)
+        return found
+
     with progress.stage("render") as notes:
-        papers = plan_paper_pages(env, replace(model, related=related))
+        papers = plan_paper_pages(env, model, related)
         notes.append(f"{len(papers)} paper pages")
     return outputs + papers
 
