@@ -502,3 +502,18 @@ def test_a_library_with_an_error_raises_and_leaves_the_site_untouched(
     assert problems == [(path.as_posix(), line, code)]
     assert _snapshot(old_site) == before
     assert not (tmp_path / ".site.staging").exists() and not (tmp_path / ".site.old").exists()
+
+
+# --- work done in a forked child ---------------------------------------------------
+
+
+def _fails(text):
+    raise ValueError(text)
+
+
+def test_forked_work_returns_its_result_and_raises_its_error_here():
+    from digest.site import Forked
+
+    assert Forked(sorted, [3, 1, 2]).result() == [1, 2, 3]
+    with pytest.raises(ValueError, match="from the child"):
+        Forked(_fails, "from the child").result()

@@ -1,0 +1,66 @@
+"""`digest build` as a maintainer or a pull request's CI runs it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digest.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A project of its own (mkdocs.yml, templates, three shipped papers), so the
+    build's intermediate pages stay in tmp_path."""
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "site_templates", tmp_path / "site_templates")
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "themes.yml", content / "themes.yml")
+    shutil.copytree(ROOT / "content" / "schema", content / "schema")
+    for paper in sorted((ROOT / "content" / "papers").glob("*.yaml"))[:3]:
+        shutil.copy(paper, content / "papers" / paper.name)
+    return tmp_path
+
+
+def build(project: Path, *args: str, **env: str):
+    return CliRunner().invoke(main, ["build", "--content", str(project / "content"),
+                                     "--site", str(project / "site"), *args], env=env)
+
+
+def test_build_quiet_makes_the_site_and_prints_nothing(project):
+    result = build(project, "--quiet")
+    assert (result.exit_code, result.output) == (0, "")
+    assert (project / "site" / "index.html").is_file()
+    assert len(list((project / "site" / "papers").iterdir())) == 3
+
+
+def test_build_shows_each_stage_with_its_counts(project):
+    result = build(project)
+    assert result.exit_code == 0, result.output
+    stages = [line.split()[0] for line in result.output.splitlines()]
+    for stage in ("load", "themes", "render", "related", "write", "check", "mkdocs"):
+        assert stage in stages, result.output
+    assert "3 papers, 0 hidden" in result.output
+    assert result.output.rstrip().endswith(f"built {project / 'site'}")
+
+
+def test_build_with_a_broken_paper_exits_1_names_the_line_and_builds_nothing(project):
+    paper = sorted((project / "content" / "papers").glob("*.yaml"))[0]
+    lines = paper.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("added:"))
+    lines[number - 1] = "added: 2025-02-30\n"
+    paper.write_text("".join(lines), encoding="utf-8")
+    result = build(project, "--quiet", GITHUB_ACTIONS="true")
+    assert result.exit_code == 1
+    where = f"{(project / 'content' / 'papers' / paper.name).as_posix()}:{number}:8"
+    assert f"{where}: D001 added: expected a date as YYYY-MM-DD, got 2025-02-30, " \
+           "a date that does not exist" in result.output
+    assert f"::error file={where.rsplit(':', 2)[0]},line={number},col=8::D001 added:" in result.output
+    assert "Error: 1 problem(s); nothing built" in result.output
+    assert not (project / "site").exists()
