@@ -32,8 +32,8 @@ from typing import TextIO
 
 from .feeds import plan_feeds
 from .grouping import group_papers, visible
-from .library import load_papers
-from .model import DigestError, Problem
+from .library import paper_files, paper_from_mapping, read_mapping
+from .model import DigestError, Paper, Problem
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
 from .themes import UNSORTED, assign_themes, load_taxonomy
 
@@ -159,6 +159,14 @@ class Forked:
         self._process.start()
         writer.close()
 
+    def cancel(self) -> None:
+        """Stop the child, if it still runs: its result is no longer wanted."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            self._reader.close()
+            self._process = None
+
     def result(self):
         if self._process is None:
             return self._value
@@ -179,6 +187,30 @@ class Forked:
 # --- phase 1: read, group, render (nothing written) -----------------------------
 
 
+# Below this many files, a second process costs more than it saves.
+PARALLEL_LOAD_MIN = 2000
+
+
+def _read_papers(paths: list[Path]) -> list[Paper]:
+    return [paper_from_mapping(read_mapping(path)) for path in paths]
+
+
+def load_library(papers_dir: Path) -> list[Paper]:
+    """Every paper of the library, sorted by id, read on both cores: a forked
+    child parses the second half of the files while this process parses the first."""
+    files = paper_files(papers_dir)
+    if len(files) < PARALLEL_LOAD_MIN or not _can_fork():
+        return _read_papers(files)
+    half = len(files) // 2
+    second = Forked(_read_papers, files[half:])
+    try:
+        first = _read_papers(files[:half])
+    except BaseException:
+        second.cancel()
+        raise
+    return first + second.result()
+
+
 def _related_papers(papers):
     from .related import related_papers  # numpy: imported by the child that needs it
 
@@ -189,34 +221,46 @@ def read_model(content_dir: Path, progress: Progress) -> tuple[SiteModel, Forked
     """Load the library and taxonomy, resolve themes and group; related papers
     are found alongside: the model's `related` is empty until the Forked is read."""
     with progress.stage("load") as notes:
-        papers = load_papers(content_dir / "papers")
+        papers = load_library(content_dir / "papers")
         taxonomy = load_taxonomy(content_dir / "themes.yml")
         shown = visible(papers)
         notes.append(f"{len(papers)} papers, {len(papers) - len(shown)} hidden")
     related = Forked(_related_papers, shown)
-    with progress.stage("themes") as notes:
-        assignments = {paper.id: assign_themes(paper, taxonomy) for paper in shown}
-        themes = (*taxonomy.themes, taxonomy.get(UNSORTED))
-        themes_of = {pid: tuple(a.themes) for pid, a in assignments.items()}
-        groups = group_papers(shown, themes_of, [theme.id for theme in themes])
-        curated = sum(1 for a in assignments.values() if a.origin == "curated")
-        notes.append(f"{len(themes) - 1} themes; {curated} curated, "
-                     f"{len(groups.by_theme[UNSORTED])} unsorted, {len(groups.years)} years")
-    model = SiteModel(
-        groups=groups,
-        themes=themes,
-        origins={pid: a.origin for pid, a in assignments.items()},
-        reasons={pid: dict(a.reasons) for pid, a in assignments.items()},
-        themes_of=themes_of,
-        related={},
-        unsorted_id=UNSORTED,
-    )
+    try:
+        with progress.stage("themes") as notes:
+            assignments = {paper.id: assign_themes(paper, taxonomy) for paper in shown}
+            themes = (*taxonomy.themes, taxonomy.get(UNSORTED))
+            themes_of = {pid: tuple(a.themes) for pid, a in assignments.items()}
+            groups = group_papers(shown, themes_of, [theme.id for theme in themes])
+            curated = sum(1 for a in assignments.values() if a.origin == "curated")
+            notes.append(f"{len(themes) - 1} themes; {curated} curated, "
+                         f"{len(groups.by_theme[UNSORTED])} unsorted, {len(groups.years)} years")
+        model = SiteModel(
+            groups=groups,
+            themes=themes,
+            origins={pid: a.origin for pid, a in assignments.items()},
+            reasons={pid: dict(a.reasons) for pid, a in assignments.items()},
+            themes_of=themes_of,
+            related={},
+            unsorted_id=UNSORTED,
+        )
+    except BaseException:
+        related.cancel()
+        raise
     return model, related
 
 
 def plan_outputs(content_dir: Path, templates_dir: Path, progress: Progress) -> list[Output]:
     """Every file of the docs folder, in memory: Markdown pages, Atom feeds, papers.json."""
     model, pending = read_model(content_dir, progress)
+    try:
+        return _render_outputs(model, pending, templates_dir, progress)
+    finally:
+        pending.cancel()  # only if rendering failed before it was read
+
+
+def _render_outputs(model: SiteModel, pending: Forked, templates_dir: Path,
+                    progress: Progress) -> list[Output]:
     env = make_environment(templates_dir)
     with progress.stage("render") as notes:
         outputs = plan_listing_pages(env, model)

@@ -517,3 +517,33 @@ def test_forked_work_returns_its_result_and_raises_its_error_here():
     assert Forked(sorted, [3, 1, 2]).result() == [1, 2, 3]
     with pytest.raises(ValueError, match="from the child"):
         Forked(_fails, "from the child").result()
+
+
+def test_a_cancelled_fork_is_stopped_and_reaped():
+    from digest.site import Forked
+
+    work = Forked(__import__("time").sleep, 30)
+    process = work._process
+    work.cancel()
+    assert process is None or not process.is_alive()
+    work.cancel()  # twice is harmless
+
+
+def test_the_library_read_on_two_cores_equals_the_library_read_on_one(monkeypatch):
+    from digest import site
+
+    monkeypatch.setattr(site, "PARALLEL_LOAD_MIN", 2)
+    assert site.load_library(CONTENT / "papers") == load_papers(CONTENT / "papers")
+
+
+@pytest.mark.parametrize("which", ["first", "last"])
+def test_a_broken_file_in_either_half_of_a_parallel_read_is_named(tmp_path, monkeypatch, which):
+    from digest import site
+
+    monkeypatch.setattr(site, "PARALLEL_LOAD_MIN", 2)
+    for paper in sorted((CONTENT / "papers").glob("*.yaml"))[:4]:
+        shutil.copy(paper, tmp_path / paper.name)
+    broken = sorted(tmp_path.glob("*.yaml"))[0 if which == "first" else -1]
+    broken.write_text("id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DigestError, match=re.escape(f"{broken}: not valid YAML")):
+        site.load_library(tmp_path)
