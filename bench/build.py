@@ -73,7 +73,7 @@ def folder_size(folder: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--content", type=Path, help="content folder (default: ingest the corpus)")
-    parser.add_argument("--runs", type=int, default=1, help="median of N runs of each command")
+    parser.add_argument("--runs", type=int, default=3, help="paired runs of the two commands (median)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="digest-bench-") as tmp:
