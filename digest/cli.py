@@ -33,13 +33,14 @@ def _iso_date(ctx, param, value):
         raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
-def report_problems(problems: list[Problem]) -> None:
-    """Print problems sorted, one per line; in GitHub Actions also as annotations."""
-    annotate = bool(os.environ.get("GITHUB_ACTIONS"))
+def report_problems(problems: list[Problem], strict: bool = False) -> None:
+    """Print problems sorted, one per line; in GitHub Actions also as annotations
+    (a warning that fails the run under --strict is annotated as an error)."""
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in sorted(problems):
         click.echo(str(problem), err=True)
         if annotate:
-            level = "error" if problem.severity == "error" else "warning"
+            level = "error" if problem.severity == "error" or strict else "warning"
             message = f"{problem.code} {problem.message}".replace("%", "%25").replace("\n", "%0A")
             click.echo(
                 f"::{level} file={problem.path},line={problem.line},col={problem.col}::{message}"
@@ -96,7 +97,7 @@ def check(content, strict):
     from .validate import check_library
 
     problems = check_library(content)
-    report_problems(problems)
+    report_problems(problems, strict)
     errors = [p for p in problems if p.severity == "error" or strict]
     papers = len(list((content / "papers").glob("*.yaml")))
     if errors:

@@ -156,6 +156,7 @@ def _detect_layout(body: list[Line], glued: Line | None) -> str:
 
 @dataclass(frozen=True)
 class _Meta:
+    line: int  # where the group starts, for warnings
     authors: int | None
     organization: str | None
     published: date | None
@@ -167,11 +168,19 @@ def _parse_metadata(body: list[Line], parsed: ParsedDump) -> None:
     segment: list[Line] = []
     i = 0
     while i < len(body):
-        if i + 2 < len(body) and body[i + 1].text == MIDDLE_DOT and PUBLISHED.match(body[i + 2].text):
-            meta = _read_meta(body[i], body[i + 2], parsed)
-            _pair_segment(segment, parsed, meta)
+        # `byline`, `·`, date; or `·`, date alone (a paper with no author or
+        # organisation line). A byline must look like one: an abstract right
+        # before a bare `·` stays the abstract.
+        if _is_group(body, i + 1) and _is_byline(body[i].text):
+            group = (body[i], body[i + 2])
+        elif _is_group(body, i):
+            group = (None, body[i + 1])
+        else:
+            group = None
+        if group is not None:
+            _pair_segment(segment, parsed, _read_meta(*group, parsed))
             segment = []
-            i += 3
+            i += 3 if group[0] is not None else 2
             continue
         if body[i].text == MIDDLE_DOT:
             parsed.warnings.append(_warning(parsed.name, body[i], "W103",
@@ -182,7 +191,19 @@ def _parse_metadata(body: list[Line], parsed: ParsedDump) -> None:
     _pair_segment(segment, parsed, None)
 
 
-def _read_meta(first: Line, when: Line, parsed: ParsedDump) -> _Meta:
+def _is_group(body: list[Line], i: int) -> bool:
+    """True when body[i] is a `·` line followed by a publication date."""
+    return i + 1 < len(body) and body[i].text == MIDDLE_DOT and bool(PUBLISHED.match(body[i + 1].text))
+
+
+def _is_byline(text: str) -> bool:
+    """An author count, or an organisation: one short line, not a sentence."""
+    if AUTHORS.match(text):
+        return True
+    return len(text) <= 150 and not _SENTENCE_END.search(text) and not (text.endswith(".") and len(text) > 60)
+
+
+def _read_meta(first: Line | None, when: Line, parsed: ParsedDump) -> _Meta:
     match = PUBLISHED.match(when.text)
     assert match
     month, day, year, votes = match.groups()
@@ -192,10 +213,11 @@ def _read_meta(first: Line, when: Line, parsed: ParsedDump) -> _Meta:
         parsed.warnings.append(_warning(parsed.name, when, "W104",
                                         f"date {when.text!r} does not exist; published left unknown"))
         published = None
-    authors = AUTHORS.match(first.text)
+    authors = AUTHORS.match(first.text) if first is not None else None
     return _Meta(
+        line=(first or when).number,
         authors=int(authors.group(1)) if authors else None,
-        organization=None if authors else first.text,
+        organization=first.text if first is not None and not authors else None,
         published=published,
         upvotes=int(votes) if votes is not None else None,
     )
@@ -271,12 +293,15 @@ def _pair_segment(segment: list[Line], parsed: ParsedDump, meta: _Meta | None) -
         else:
             pairs.append((pending, line))
             pending = None
+    # The group closes the paper just before it; when that paper lost its
+    # abstract, the group goes with it rather than to the paper before.
+    owner = len(pairs) - 1 if meta is not None and pending is None else None
     if pending is not None:
         parsed.warnings.append(_warning(parsed.name, pending, "W101",
                                         "title without an abstract; paper skipped"))
         pending = None
     for index, (title, abstract) in enumerate(pairs):
-        m = meta if meta is not None and index == len(pairs) - 1 else None
+        m = meta if index == owner else None
         parsed.entries.append(RawEntry(
             title=title.text,
             abstract=abstract.text,
@@ -288,7 +313,7 @@ def _pair_segment(segment: list[Line], parsed: ParsedDump, meta: _Meta | None) -
             upvotes=m.upvotes if m else None,
         ))
     if meta is not None and not segment:  # a skipped title already took the blame
-        parsed.warnings.append(Problem(parsed.name, segment[0].number if segment else 1, 1, "W105",
+        parsed.warnings.append(Problem(parsed.name, meta.line, 1, "W105",
                                        "metadata without a paper; ignored", "warning"))
 
 

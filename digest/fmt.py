@@ -27,6 +27,7 @@ from .validate import (
     INVALID_DATE,
     PAPER_SUFFIX,
     PAPERS_DIR,
+    WRONG_TYPE,
     YAML_SYNTAX,
     InvalidDate,
     PaperFile,
@@ -37,6 +38,8 @@ from .validate import (
 )
 
 _HOUSE_SCALARS = (str, bool, int, date)
+_TEXT_FIELDS = ("id", "title", "abstract", "organization", "note")
+_TEXT_LISTS = ("sources", "themes", "tags")
 
 
 class FormatRefused(Exception):
@@ -129,7 +132,8 @@ def _reordered_text(paper: PaperFile) -> str:
     """The text with its top-level entries in canonical order, each with the comments above it.
 
     Done on lines rather than in ruamel, which files a comment line under the
-    key before it and would move it away from the key it talks about.
+    key before it and would move it away from the key it talks about. Comments
+    above the first key stay at the top: they usually speak for the whole file.
     """
     keys = list(paper.nodes)
     order = _ordered_keys(keys)
@@ -185,12 +189,35 @@ def _house_text(paper: PaperFile) -> str:
     return _roundtrip(paper)
 
 
+def _text_is_mistyped(values: dict[Any, Any]) -> bool:
+    """True when a text field holds something else (`title: no` reads as false)."""
+    for key in _TEXT_FIELDS:
+        if values.get(key) is not None and not isinstance(values[key], str):
+            return True
+    return any(isinstance(values.get(key), list) and not all(isinstance(v, str) for v in values[key])
+               for key in _TEXT_LISTS)
+
+
 def format_paper(paper: PaperFile) -> str:
-    """The house-style text of a paper file that parsed cleanly; FormatRefused if it cannot be."""
+    """The house-style text of a paper file that parsed cleanly; FormatRefused if it cannot be.
+
+    A file whose text fields read as another type is refused: rewriting
+    `title: no` as `title: false` would lose the word the curator typed.
+    """
     if any(isinstance(v, InvalidDate) for v in paper.values.values()):
         dates = [p for p in check_fields(paper, load_schema()) if p.code == INVALID_DATE]
         raise FormatRefused(dates)
-    text = _house_text(paper)
+    if _text_is_mistyped(paper.values):
+        mistyped = [p for p in check_fields(paper, load_schema()) if p.code == WRONG_TYPE]
+        if mistyped:
+            raise FormatRefused(mistyped)
+    source = paper
+    if "\r\n" in paper.text:
+        # Windows line ends: format the LF text (the house style), whose values are the same.
+        unix, problems = read_paper(paper.path, paper.text.replace("\r\n", "\n"))
+        if unix is not None and not problems:
+            source = unix
+    text = _house_text(source)
     if text == paper.text:  # the common case: a file ingest wrote, untouched
         return text
     again, problems = read_paper(paper.path, text)

@@ -14,8 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.error import YAMLError as RuamelError
+
 from . import yamlio
-from .ids import new_paper_id, slugify, title_key
+from .ids import new_paper_id, slugify, title_hash, title_key
 from .model import PAPER_FIELDS, DigestError, Paper, RawEntry
 
 PAPER_SUFFIX = ".yaml"
@@ -122,19 +124,40 @@ def _apply_entry(current: dict[str, Any], entry: RawEntry, added: date) -> dict[
     return changes
 
 
-def _find_existing(entry: RawEntry, by_key: dict[str, str], existing: dict[str, dict]) -> str | None:
+def _numbered(hashed: str, existing: dict[str, dict]) -> list[str]:
+    """slug-<hash>, then slug-<hash>-2, -3 ... while they exist (see ids.new_paper_id)."""
+    found, n = [hashed], 2
+    while f"{hashed}-{n}" in existing:
+        found.append(f"{hashed}-{n}")
+        n += 1
+    return found
+
+
+def _find_existing(entry: RawEntry, by_key: dict[str, str], existing: dict[str, dict],
+                   dump_titles: set[str]) -> str | None:
+    """The id of the library paper this entry is, if any.
+
+    `dump_titles` holds the title keys of every entry of the entry's dump.
+    """
     found = by_key.get(title_key(entry.title))
     if found is not None:
         return found
-    # The id is the slug of the title the paper was first ingested with, so a
-    # curator's title edit leaves the paper under that id. It is this paper if
-    # its title no longer slugs to the id or its abstract is this one; else it
-    # is another paper whose title slugs alike.
+    # A curator's title edit leaves the paper under the id its first title gave
+    # it: the slug, or slug-<hash> when the slug was taken. The paper at such an
+    # id is this one if it holds this abstract, or if this very dump went into
+    # it before and its title is no longer any of the dump's titles (so it was
+    # edited). Another paper whose title slugs alike is neither.
     slug = slugify(entry.title)
-    data = existing.get(slug)
-    if data is not None and (slugify(str(data.get("title", ""))) != slug
-                             or title_key(str(data.get("abstract", ""))) == title_key(entry.abstract)):
-        return slug
+    hashed = f"{slug}-{title_hash(entry.title)}"
+    for pid in (*_numbered(hashed, existing), slug):
+        data = existing.get(pid)
+        if data is None:
+            continue
+        if title_key(str(data.get("abstract", ""))) == title_key(entry.abstract):
+            return pid
+        if (entry.source in _strings(data.get("sources"))
+                and title_key(str(data.get("title", ""))) not in dump_titles):
+            return pid
     return None
 
 
@@ -148,9 +171,10 @@ def merge_entries(
     by_key = {title_key(str(d.get("title", ""))): pid for pid, d in current.items()}
     for name, entries, added in dumps:
         counts = result.counts.setdefault(name, [0, 0, 0])
+        dump_titles = {title_key(entry.title) for entry in entries}
         for entry in entries:
             counts[0] += 1
-            pid = _find_existing(entry, by_key, current)
+            pid = _find_existing(entry, by_key, current, dump_titles)
             if pid is None:
                 pid = new_paper_id(entry.title, set(current))
                 current[pid] = result.new[pid] = _fields_of(entry, pid, added)
@@ -180,7 +204,13 @@ def write_library(papers_dir: Path, merge: MergeResult) -> list[Path]:
             staged.append(_stage(papers_dir / f"{pid}{PAPER_SUFFIX}", yamlio.dump_paper(ordered)))
         for pid, changes in sorted(merge.changed.items()):
             path = papers_dir / f"{pid}{PAPER_SUFFIX}"
-            staged.append(_stage(path, yamlio.update_file(path, changes, PAPER_FIELDS)))
+            try:
+                text = yamlio.update_file(path, changes, PAPER_FIELDS)
+            except RuamelError as exc:  # e.g. a duplicate key, which the fast reader let through
+                reason = getattr(exc, "problem", None) or exc
+                raise DigestError(f"{path}: cannot update this file ({reason}); "
+                                  "run `digest check` and fix it; nothing written") from None
+            staged.append(_stage(path, text))
     except BaseException:
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)

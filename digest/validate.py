@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -344,18 +345,42 @@ def _listed(words: tuple[str, ...] | list[str]) -> str:
 # --- checks that need more than one field or file ---------------------------------
 
 
-def check_themes(paper: PaperFile, theme_ids: tuple[str, ...], themes_path: str) -> list[Problem]:
-    """Every curated theme id exists in themes.yml; suggest the closest one when not."""
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def closest_theme(text: str, theme_names: Mapping[str, str]) -> str | None:
+    """The theme id a curator most likely meant: same id in other case, a theme's
+    name written as an id (`reinforcement-learning` for `rl`), or a near spelling."""
+    folded = text.casefold()
+    by_case = {tid.casefold(): tid for tid in theme_names}
+    if folded in by_case:
+        return by_case[folded]
+    by_name = {_NON_WORD.sub(" ", name.casefold()).strip(): tid for tid, name in theme_names.items()}
+    words = _NON_WORD.sub(" ", folded).strip()
+    if words in by_name:
+        return by_name[words]
+    close = difflib.get_close_matches(folded, list(by_case), n=1, cutoff=0.7)
+    if close:
+        return by_case[close[0]]
+    close = difflib.get_close_matches(words, list(by_name), n=1, cutoff=0.75)
+    return by_name[close[0]] if close else None
+
+
+def check_themes(paper: PaperFile, theme_names: Mapping[str, str], themes_path: str) -> list[Problem]:
+    """Every curated theme id exists in themes.yml; suggest the closest one when not.
+
+    `theme_names` maps each theme id to its name.
+    """
     themes = paper.values.get("themes")
     if not isinstance(themes, list) or "themes" not in paper.nodes:
         return []
     problems = []
-    known = set(theme_ids)
+    known = set(theme_names)
     for index, (item, node) in enumerate(zip(themes, paper.nodes["themes"][1].value)):
         if not isinstance(item, str) or item in known:
             continue
-        close = difflib.get_close_matches(item, theme_ids, n=1)
-        hint = f'did you mean "{close[0]}"?' if close else f"known ids are {_listed(sorted(known))}"
+        close = closest_theme(item, theme_names)
+        hint = f'did you mean "{close}"?' if close else f"known ids are {_listed(sorted(known))}"
         problems.append(_problem(paper.path, node, UNKNOWN_THEME, f"themes[{index}]: expected a "
                                  f"theme id from {themes_path}, got {_describe(item)}; {hint}"))
     return problems
@@ -391,9 +416,14 @@ def check_house_style(paper: PaperFile) -> list[Problem]:
     """A warning where `digest fmt` would change the file, pointing at the first changed line."""
     from .fmt import FormatRefused, format_paper  # fmt reads files with this module's parser
 
+    if "\r\n" in paper.text:
+        first = paper.text.split("\r\n", 1)[0]
+        return [Problem(paper.path, 1, len(first) + 1, NOT_HOUSE_STYLE, "not in the house style: "
+                        "expected lines ending in LF, got CRLF (Windows) line ends; run `digest fmt`",
+                        "warning")]
     try:
         expected = format_paper(paper)
-    except FormatRefused:  # only for YAML fmt cannot read; the errors are reported elsewhere
+    except FormatRefused:  # fmt refuses what the check reports as errors elsewhere
         return []
     if expected == paper.text:
         return []
@@ -428,15 +458,16 @@ def _snippet(line: str | None, col: int) -> str:
 
 
 def check_paper_text(path: str, stem: str, text: str, schema: dict[str, Any],
-                     theme_ids: tuple[str, ...] | None, themes_path: str,
+                     theme_names: Mapping[str, str] | None, themes_path: str,
                      ) -> tuple[PaperFile | None, list[Problem]]:
     """Every single-file check of one paper file (theme ids skipped when themes.yml is broken)."""
     paper, problems = read_paper(path, text)
     if paper is None:
         return None, problems
     stages = [check_fields(paper, schema), check_id(paper, stem)]
-    if theme_ids is not None:
-        stages.append(check_themes(paper, theme_ids, themes_path))
+    if theme_names is not None:
+        # First, so that `RL` is told "did you mean rl" rather than only the id pattern.
+        stages.insert(0, check_themes(paper, theme_names, themes_path))
     for found in stages:
         # A value already reported (a tag, an id that is no slug) is not reported again.
         located = {(p.line, p.col) for p in problems}
@@ -446,14 +477,14 @@ def check_paper_text(path: str, stem: str, text: str, schema: dict[str, Any],
     return paper, problems
 
 
-def load_theme_ids(themes_file: Path) -> tuple[tuple[str, ...] | None, list[Problem]]:
-    """The valid theme ids, or None and the problems of a broken themes.yml."""
+def load_theme_names(themes_file: Path) -> tuple[dict[str, str] | None, list[Problem]]:
+    """The valid theme ids with their names, or None and the problems of a broken themes.yml."""
     label = themes_file.as_posix()
     if not themes_file.is_file():
         return None, [Problem(label, 1, 1, UNREADABLE_FILE,
                               "cannot read: expected the theme taxonomy here, got no such file")]
     try:
-        return load_taxonomy(themes_file).ids, []
+        return {theme.id: theme.name for theme in load_taxonomy(themes_file).themes}, []
     except DigestError as exc:
         message = str(exc).removeprefix(f"{themes_file}: ")
         return None, exc.problems or [Problem(label, 1, 1, UNREADABLE_FILE, message)]
@@ -463,7 +494,7 @@ def check_library(content_dir: Path) -> list[Problem]:
     """Every problem of the library in content_dir/papers and of content_dir/themes.yml."""
     schema = load_schema()
     themes_file = content_dir / THEMES_FILE
-    theme_ids, problems = load_theme_ids(themes_file)
+    theme_names, problems = load_theme_names(themes_file)
     papers_dir = content_dir / PAPERS_DIR
     entries = sorted(papers_dir.iterdir(), key=lambda e: e.name) if papers_dir.is_dir() else []
     papers = []
@@ -483,7 +514,7 @@ def check_library(content_dir: Path) -> list[Problem]:
         problems += read_problems
         if text is None:
             continue
-        paper, file_problems = check_paper_text(label, entry.stem, text, schema, theme_ids,
+        paper, file_problems = check_paper_text(label, entry.stem, text, schema, theme_names,
                                                 themes_file.as_posix())
         problems += file_problems
         if paper is not None:

@@ -117,6 +117,33 @@ def test_missing_abstract_in_metadata_layout_keeps_metadata_on_its_paper():
     assert [(w.code, w.line) for w in parsed.warnings] == [("W101", 13)]
 
 
+def test_metadata_of_a_paper_missing_its_abstract_is_not_given_to_the_paper_before():
+    text = (HEADER + f"Alpha\n\n{ABS1}\n\nBeta\n\n  • 2 authors\n·\nOct 14, 2025 7\n\n"
+            f"Gamma\n\n{ABS3}\n\n  • 5 authors\n·\nOct 15, 2025 3\n")
+    parsed = parse_dump(text, "m.txt")
+    assert [(e.title, e.authors, e.published, e.upvotes) for e in parsed.entries] == [
+        ("Alpha", None, None, None), ("Gamma", 5, date(2025, 10, 15), 3)]
+    assert [(w.code, w.line) for w in parsed.warnings] == [("W101", 17)]
+
+
+def test_a_date_group_without_byline_keeps_the_abstract():
+    text = (HEADER + f"Alpha\n\n{ABS1}\n\n·\nOct 13, 2025 12\n\n"
+            f"Beta\n\n{ABS2}\n\nSnapchat Snapchat Inc.\n·\nOct 1, 2025\n")
+    parsed = parse_dump(text, "m.txt")
+    assert [(e.abstract, e.organization, e.published, e.upvotes) for e in parsed.entries] == [
+        (ABS1, None, date(2025, 10, 13), 12), (ABS2, "Snapchat Snapchat Inc.", date(2025, 10, 1), None)]
+    assert parsed.warnings == []
+
+
+def test_stray_dot_nonexistent_date_and_orphan_metadata_are_warned_at_their_lines():
+    text = (HEADER + f"Alpha\n\n{ABS1}\n\n  • 4 authors\n·\nFeb 30, 2025\n\n"
+            f"  • 2 authors\n·\nOct 14, 2025 3\n\nBeta\n\n{ABS2}\n\n·\n")
+    parsed = parse_dump(text, "m.txt")
+    assert [(e.title, e.authors, e.published) for e in parsed.entries] == [
+        ("Alpha", 4, None), ("Beta", None, None)]
+    assert [(w.code, w.line) for w in parsed.warnings] == [("W104", 19), ("W105", 21), ("W103", 29)]
+
+
 def test_abstract_without_title_is_reported():
     text = HEADER + f"Alpha\n\n{ABS1}\n\n{ABS2}\n\nGamma\n\n{ABS3}\n"
     parsed = parse_dump(text, "x.txt")

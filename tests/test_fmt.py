@@ -161,6 +161,26 @@ def test_files_with_yaml_errors_are_refused_and_nothing_is_written(tmp_path):
     assert (tmp_path / "papers" / "c.yaml").read_text() == "id: c\n"
 
 
+def test_text_that_reads_as_another_type_is_refused_not_rewritten(tmp_path):
+    typed = "id: a\ntitle: no\ntags: [on, off, 1.0, ~]  # mine\n"
+    write(tmp_path, {"papers/a.yaml": typed})
+    with pytest.raises(DigestError) as raised:
+        format_library(tmp_path, write=True)
+    assert [(p.line, p.code) for p in raised.value.problems] == [
+        (2, "S002"), (3, "S002"), (3, "S002"), (3, "S002"), (3, "S002")]
+    assert raised.value.problems[0].message.endswith('put it in quotes to keep it as text: "no"')
+    assert (tmp_path / "papers" / "a.yaml").read_text() == typed
+
+
+def test_windows_line_ends_become_lf_with_one_schema_comment():
+    text = (yamlio.dump_paper(FIELDS) + "# mine\nnote: x  # kept\n").replace("\n", "\r\n")
+    once = fmt(text)
+    assert "\r" not in once
+    assert once.count(HEAD) == 1
+    assert once.endswith("# mine\nnote: x  # kept\nhidden: true\n")
+    assert fmt(once) == once
+
+
 def test_the_shipped_library_is_in_the_house_style():
     if not any((ROOT / "content" / "papers").glob("*.yaml")):
         pytest.skip("content/papers is empty until the first ingest")
@@ -174,3 +194,4 @@ def test_every_file_ingest_writes_from_the_corpus_is_in_the_house_style(tmp_path
     subprocess.run([sys.executable, "-m", "digest", "ingest", str(CORPUS), "--content",
                     str(tmp_path), "--today", "2026-11-25", "-q"], check=True, capture_output=True)
     assert format_library(tmp_path, write=False) == []
+

@@ -109,6 +109,22 @@ def test_a_bad_dump_leaves_the_library_untouched(tmp_path):
     assert not (tmp_path / "papers").exists()
 
 
+def test_a_paper_file_ingest_cannot_update_is_a_clean_error_and_nothing_is_written(tmp_path):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "a.txt").write_text(HEADER + f"Alpha\n\n{ABS}\n\nBeta\n\n{ABS}!\n")
+    ingest(tmp_path, dumps)
+    path = tmp_path / "papers" / "alpha.yaml"
+    path.write_text(path.read_text() + "upvotes: 9\nupvotes: 10\n")
+    before = snapshot(tmp_path / "papers")
+    (dumps / "b.txt").write_text(HEADER + f"Alpha\n\n{ABS}\n\nBeta\n\n{ABS}!\n\nGamma\n\n{ABS}?\n")
+    result = ingest(tmp_path, dumps)
+    assert result.exit_code == 1
+    assert f"{path}: cannot update this file (found duplicate key \"upvotes\"" in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(tmp_path / "papers") == before
+
+
 def test_dry_run_writes_nothing_and_warnings_name_file_and_line(tmp_path):
     dumps = tmp_path / "dumps"
     dumps.mkdir()

@@ -41,11 +41,28 @@ def test_new_dump_fills_gaps_and_keeps_curated_values():
 
 
 def test_paper_is_found_by_id_after_a_curator_edits_its_title():
-    existing = {"deep-nets": {"id": "deep-nets", "title": "Deep Networks (curated)", "abstract": "A.",
-                              "added": D1, "sources": ["a.txt"]}}
+    existing = {"deep-nets": {"id": "deep-nets", "title": "Deep Networks (curated)",
+                              "abstract": "About Deep Nets.", "added": D1, "sources": ["a.txt"]}}
     merge = merge_entries([("b.txt", [entry("Deep Nets", "b.txt")], D2)], existing)
     assert merge.new == {}
     assert merge.changed == {"deep-nets": {"sources": ["a.txt", "b.txt"]}}
+
+
+def test_another_paper_whose_title_slugs_alike_is_not_merged_into_an_edited_one():
+    existing = {"foo-bar": {"id": "foo-bar", "title": "Foo: Bar (revised)", "abstract": "About Foo: Bar.",
+                            "added": D1, "sources": ["a.txt"]}}
+    merge = merge_entries([("b.txt", [entry("Foo Bar!", "b.txt", authors=9, upvotes=77)], D2)], existing)
+    assert merge.changed == {}
+    assert [(pid.startswith("foo-bar-"), p["title"]) for pid, p in merge.new.items()] == [(True, "Foo Bar!")]
+
+
+def test_re_ingest_finds_an_edited_paper_under_its_hash_suffixed_id():
+    first = merge_entries([("a.txt", [entry("Foo: Bar", "a.txt"), entry("Foo Bar?", "a.txt")], D1)], {})
+    hashed = next(pid for pid in first.new if pid != "foo-bar")
+    library = {pid: dict(fields) for pid, fields in first.new.items()}
+    library[hashed]["title"] = "Foo Bar? (typo fixed)"
+    again = merge_entries([("a.txt", [entry("Foo: Bar", "a.txt"), entry("Foo Bar?", "a.txt")], D1)], library)
+    assert (again.new, again.changed, again.counts) == ({}, {}, {"a.txt": [2, 0, 2]})
 
 
 def test_slug_collision_gets_a_title_hash_suffix():

@@ -169,6 +169,12 @@ DEFECTS = {
     "unknown theme": (A, "  - vision", "  - vison",
         f'{A}:14:5: S005 themes[0]: expected a theme id from content/themes.yml, got the '
         'string "vison"; did you mean "vision"?'),
+    "theme id in capitals": (A, "  - vision", "  - VISION",
+        f'{A}:14:5: S005 themes[0]: expected a theme id from content/themes.yml, got the '
+        'string "VISION"; did you mean "vision"?'),
+    "theme given by its name": (C, "  - agents", "  - Robotics",
+        f'{C}:9:5: S005 themes[0]: expected a theme id from content/themes.yml, got the '
+        'string "Robotics"; did you mean "robotics"?'),
     "unknown theme, nothing close": (C, "  - agents", "  - zzz",
         f'{C}:9:5: S005 themes[0]: expected a theme id from content/themes.yml, got the '
         'string "zzz"; known ids are agents, language, robotics and vision'),
@@ -284,7 +290,7 @@ def test_check_never_raises_on_a_damaged_file(library):
     schema = load_schema()
     for cut in range(len(text)):
         damaged = text[:cut] + text[cut + 1:]
-        validate.check_paper_text(C, "code-world", damaged, schema, ("vision", "agents"),
+        validate.check_paper_text(C, "code-world", damaged, schema, {"vision": "Vision", "agents": "Agents"},
                                   "content/themes.yml")
 
 
@@ -409,3 +415,22 @@ def test_cli_check_annotates_pull_requests_in_github_actions(library, monkeypatc
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = CliRunner().invoke(main, ["check"])
     assert f"::error file={B},line=5,col=8::D001 added: expected a date" in result.stdout
+
+
+def test_annotations_follow_strict_and_only_a_true_github_actions(library, monkeypatch):
+    write_library(Path("."), {"content/papers/notes.txt": "x"})
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert "::warning file=content/papers/notes.txt,line=1,col=1::W002" in \
+        CliRunner().invoke(main, ["check"]).stdout
+    assert "::error file=content/papers/notes.txt,line=1,col=1::W002" in \
+        CliRunner().invoke(main, ["check", "--strict"]).stdout
+    monkeypatch.setenv("GITHUB_ACTIONS", "false")
+    assert "::" not in CliRunner().invoke(main, ["check", "--strict"]).stdout
+
+
+def test_windows_line_ends_are_one_house_style_warning_on_line_1(library):
+    write_library(Path("."), {B: library[B].replace("\n", "\r\n")})
+    first = library[B].split("\n", 1)[0]
+    assert lines(check_library(Path("content"))) == [
+        f"{B}:1:{len(first) + 1}: W001 not in the house style: expected lines ending in LF, "
+        "got CRLF (Windows) line ends; run `digest fmt`"]
