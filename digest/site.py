@@ -77,6 +77,12 @@ class Progress:
             print(f"\r\033[K{text}", end="", file=self.stream, flush=True)
 
 
+def build_docs_dir(content_dir: Path) -> Path:
+    """Where the generated Markdown goes: beside the content folder (in a project,
+    where mkdocs.yml's docs_dir points), never in another project's folder."""
+    return content_dir.resolve().parent / BUILD_DOCS_DIR
+
+
 def find_config(content_dir: Path) -> Path:
     """mkdocs.yml of the project: beside the content folder, else here, else the package's."""
     for folder in (content_dir.resolve().parent, Path.cwd(), PROJECT_ROOT):
@@ -458,11 +464,14 @@ def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
     """
     report = Progress(progress)
     config_file = find_config(content_dir)
-    docs_dir = docs_dir or config_file.parent / BUILD_DOCS_DIR
+    docs_dir = docs_dir or build_docs_dir(content_dir)
+    # MkDocs reads a relative site_dir from the config's folder; the reader means this one.
+    site_dir = site_dir.resolve()
     try:
         outputs = plan_outputs(content_dir, config_file.parent / TEMPLATES_DIR, report)
-    except DigestError:
-        # The check's located problems explain a failed read best.
+    except Exception:
+        # A file the fast loader trusted was wrong (a quoted date, no title):
+        # the check's located problems explain it; only a bug gets past them.
         BackgroundCheck(content_dir, report, None).verdict()
         raise
     pages = sum(1 for output in outputs if output.path.endswith(".md"))
@@ -486,7 +495,7 @@ def serve_site(content_dir: Path, dev_addr: str) -> None:
     report = Progress(True)
     config_file = find_config(content_dir)
     templates_dir = config_file.parent / TEMPLATES_DIR
-    docs_dir = config_file.parent / BUILD_DOCS_DIR
+    docs_dir = build_docs_dir(content_dir)
     site_dir = Path(tempfile.mkdtemp(prefix="digest-serve-"))
     docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs refuses a config whose docs_dir is missing
 
@@ -497,8 +506,10 @@ def serve_site(content_dir: Path, dev_addr: str) -> None:
     def rebuild() -> None:
         try:
             with background_check(content_dir, report) as check:
-                outputs = plan_outputs(content_dir, templates_dir, report)
-                check.verdict()
+                try:
+                    outputs = plan_outputs(content_dir, templates_dir, report)
+                finally:
+                    check.verdict()  # its located problems explain a failed read best
         except DigestError as exc:
             # Keep serving the last good site, and say what to fix.
             for problem in sorted(exc.problems):

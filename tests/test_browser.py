@@ -33,6 +33,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 HOSTILE_PAPERS = Path(__file__).parent / "fixtures" / "hostile" / "papers"
 HOSTILE_ID = "escaping-bold-and-quotes"
 HOSTILE_WORD = "Quillwort"  # first word of its abstract, in no other paper
+LOCAL = ("http://127.0.0.1:", "data:", "blob:")
 
 
 class Watched:
@@ -51,6 +52,13 @@ class Watched:
         context.on("requestfailed", lambda r: problem(f"request failed: {r.url} {r.failure}"))
         context.on("response", lambda r: r.status >= 400 and problem(f"HTTP {r.status}: {r.url}"))
         context.on("dialog", self._dialog)
+        # The site must work offline: a request for anything but the local
+        # server (a web font, a CDN script) is recorded and never sent.
+        context.route(lambda url: not url.startswith(LOCAL), self._offsite)
+
+    def _offsite(self, route):
+        self.problems.append(f"off-site request: {route.request.url}")
+        route.abort()
 
     def _dialog(self, dialog):
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -156,6 +164,7 @@ def test_watcher_records_console_errors_failed_requests_and_dialogs(browser, tmp
         "<!doctype html><title>bad page</title><img src='missing.png'>"
         "<script>console.error('boom'); alert('hello');"
         "fetch('http://127.0.0.1:9/').catch(() => {});"
+        "fetch('https://fonts.googleapis.com/css?family=Roboto').catch(() => {});"
         "setTimeout(() => { throw new Error('late') }, 0);</script>")
     watched = Watched(browser, VIEWPORTS["desktop"])
     with serve(tmp_path) as url:
@@ -166,6 +175,7 @@ def test_watcher_records_console_errors_failed_requests_and_dialogs(browser, tmp
     assert "uncaught: " in found and "late" in found
     assert f"HTTP 404: {url}/missing.png" in found
     assert "request failed: http://127.0.0.1:9/" in found
+    assert "off-site request: https://fonts.googleapis.com/css?family=Roboto" in found
     assert watched.dialogs == ["alert: hello"]
 
 
@@ -467,6 +477,17 @@ def test_hostile_paper_in_search_results_runs_nothing(watch, hostile):
     assert item.locator("h1").inner_text() == paper["title"]
     assert "<script>alert(1)</script>" in item.text_content()
     assert item.locator("script, img, b").count() == 0
+
+
+@pytest.mark.parametrize("word", ["alert", "quotes", "bold", "heading"])
+def test_a_word_right_after_punctuation_or_markup_is_found(watch, hostile, word):
+    # In the paper: <script>alert(1), "quotes", <b>bold</b>, `code` # heading.
+    url, paper = hostile
+    assert word in paper["title"] + paper["abstract"]
+    page = watch().visit(url + "/")
+    type_query(page, word)
+    result_for(page, {"url": f"papers/{HOSTILE_ID}/"}).wait_for(
+        state="visible", timeout=SEARCH_SECONDS * 1000)
 
 
 # --- screenshots -------------------------------------------------------------

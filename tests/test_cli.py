@@ -64,3 +64,37 @@ def test_build_with_a_broken_paper_exits_1_names_the_line_and_builds_nothing(pro
     assert f"::error file={where.rsplit(':', 2)[0]},line={number},col=8::D001 added:" in result.output
     assert "Error: 1 problem(s); nothing built" in result.output
     assert not (project / "site").exists()
+
+
+def test_content_without_its_own_mkdocs_yml_builds_beside_itself(project, monkeypatch):
+    # No mkdocs.yml beside the content or in the working folder: the package's
+    # is used, but the generated pages stay beside the content and a relative
+    # --site is the reader's.
+    (project / "mkdocs.yml").unlink()
+    shutil.rmtree(project / "site_templates")
+    monkeypatch.chdir(project)
+    ours = ROOT / ".digest-build" / "docs" / "papers"
+    before = sorted(p.name for p in ours.iterdir()) if ours.is_dir() else None
+    result = CliRunner().invoke(main, ["build", "--content", "content", "--site", "out", "--quiet"])
+    assert (result.exit_code, result.output) == (0, "")
+    assert len(list((project / "out" / "papers").iterdir())) == 3
+    assert len(list((project / ".digest-build" / "docs" / "papers").iterdir())) == 3
+    assert not list(project.glob(".out.*")) and not list(ROOT.glob(".out.*"))
+    assert (sorted(p.name for p in ours.iterdir()) if ours.is_dir() else None) == before
+
+
+@pytest.mark.parametrize("line, fact", [
+    ("added: '2026-01-26'", 'added: expected a date as YYYY-MM-DD, got the string "2026-01-26"'),
+    ("note: 5", "note: expected a string, got the integer 5"),
+])
+def test_a_file_the_loader_cannot_use_is_reported_not_a_traceback(project, line, fact):
+    paper = sorted((project / "content" / "papers").glob("*.yaml"))[0]
+    key = line.split(":")[0]
+    text = "".join(l for l in paper.read_text(encoding="utf-8").splitlines(keepends=True)
+                   if not l.startswith(f"{key}:"))
+    paper.write_text(text + line + "\n", encoding="utf-8")
+    result = build(project, "--quiet")
+    assert result.exit_code == 1
+    assert fact in result.output
+    assert isinstance(result.exception, SystemExit)  # a clean exit, not an uncaught error
+    assert not (project / "site").exists()

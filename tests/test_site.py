@@ -276,6 +276,19 @@ def test_paper_pages_stay_small(built_site, seeds):
     assert max(sizes.values()) < 24_000, max(sizes, key=sizes.get)
 
 
+def test_search_splits_words_at_punctuation_and_escaped_markup(built_site):
+    config = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
+    words = re.split(config["separator"], '(LLMs) RAG/agents "quotes", &lt;b&gt;bold; v1.5 e.g. end.')
+    assert [w for w in words if w] == ["LLMs", "RAG", "agents", "quotes", "b", "bold", "v1.5",
+                                       "e", "g", "end"]
+
+
+def test_pages_ask_for_no_web_font(built_site):
+    # theme.font: false; the browser tests also refuse any off-site request.
+    for path in ("index.html", "about/index.html"):
+        assert "fonts.g" not in (built_site / path).read_text(encoding="utf-8"), path
+
+
 def test_the_search_index_holds_every_title(built_site, seeds):
     # One entry per paper page (its heading comes before any other HTML), titled by the paper.
     titles = {doc["location"]: html.unescape(doc["title"]) for doc in search_docs(built_site)
