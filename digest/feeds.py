@@ -65,12 +65,19 @@ def atom_feed(
     themes_of: Mapping[str, Sequence[str]],
     themes: Mapping[str, Theme],
     updated: date,
+    site_url: str = "",
 ) -> bytes:
     """An Atom 1.0 document for `papers` (already in feed order).
 
     `updated` is used when the feed is empty; otherwise the newest added date.
-    Links are relative to the feed's own URL, so the site can live anywhere.
+    Links are absolute under `site_url` when the site's address is known (not
+    every feed reader resolves relative ones); else relative to the feed's own
+    URL, so the site can live anywhere. Ids never depend on the address.
     """
+
+    def href(path: str) -> str:
+        return site_url.rstrip("/") + "/" + path if site_url else urls.relative(spec.url, path)
+
     feed = ElementTree.Element("feed", {"xmlns": ATOM_NS})
     _child(feed, "id", _atom_id(spec.url))
     _child(feed, "title", spec.title)
@@ -78,16 +85,15 @@ def atom_feed(
     _child(feed, "updated", _timestamp(newest))
     _child(_child(feed, "author"), "name", GENERATOR)
     _child(feed, "link", rel="self", type="application/atom+xml",
-           href=urls.relative(spec.url, spec.url))
-    _child(feed, "link", rel="alternate", type="text/html",
-           href=urls.relative(spec.url, spec.page_url))
+           href=href(spec.url))
+    _child(feed, "link", rel="alternate", type="text/html", href=href(spec.page_url))
     _child(feed, "generator", GENERATOR)
     for paper in papers:
         page = urls.paper_url(paper.id)
         entry = _child(feed, "entry")
         _child(entry, "id", _atom_id(page))
         _child(entry, "title", paper.title)
-        _child(entry, "link", rel="alternate", type="text/html", href=urls.relative(spec.url, page))
+        _child(entry, "link", rel="alternate", type="text/html", href=href(page))
         if paper.published is not None:
             _child(entry, "published", _timestamp(paper.published))
         _child(entry, "updated", _timestamp(paper.added))
@@ -137,6 +143,7 @@ def plan_feeds(
     themes: Sequence[Theme],
     themes_of: Mapping[str, Sequence[str]],
     origins: Mapping[str, str],
+    site_url: str = "",
 ) -> list[Output]:
     """The latest-additions feed, one feed per theme (Unsorted too), and papers.json."""
     by_id = {theme.id: theme for theme in themes}
@@ -148,7 +155,8 @@ def plan_feeds(
                         urls.theme_url(theme.id)), groups.by_theme[theme.id])
               for theme in themes]
     outputs = [
-        Output(spec.url, atom_feed(spec, latest_additions(papers, FEED_SIZE), themes_of, by_id, newest))
+        Output(spec.url, atom_feed(spec, latest_additions(papers, FEED_SIZE), themes_of, by_id, newest,
+                                   site_url))
         for spec, papers in feeds
     ]
     outputs.append(Output(urls.PAPERS_JSON, papers_json(groups.papers, themes_of, origins)))

@@ -83,6 +83,15 @@ def build_docs_dir(content_dir: Path) -> Path:
     return content_dir.resolve().parent / BUILD_DOCS_DIR
 
 
+def configured_site_url(config_file: Path) -> str:
+    """mkdocs.yml's site_url (its !ENV tag read as MkDocs reads it), or ""."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(config_file, encoding="utf-8") as handle:
+        config = yaml_load(handle) or {}
+    return str(config.get("site_url") or "")
+
+
 def find_config(content_dir: Path) -> Path:
     """mkdocs.yml of the project: beside the content folder, else here, else the package's."""
     for folder in (content_dir.resolve().parent, Path.cwd(), PROJECT_ROOT):
@@ -256,22 +265,26 @@ def read_model(content_dir: Path, progress: Progress) -> tuple[SiteModel, Forked
     return model, related
 
 
-def plan_outputs(content_dir: Path, templates_dir: Path, progress: Progress) -> list[Output]:
-    """Every file of the docs folder, in memory: Markdown pages, Atom feeds, papers.json."""
+def plan_outputs(content_dir: Path, templates_dir: Path, progress: Progress,
+                 site_url: str = "") -> list[Output]:
+    """Every file of the docs folder, in memory: Markdown pages, Atom feeds, papers.json.
+
+    `site_url` is where the site will be published ("" when unknown), for feed links.
+    """
     model, pending = read_model(content_dir, progress)
     try:
-        return _render_outputs(model, pending, templates_dir, progress)
+        return _render_outputs(model, pending, templates_dir, progress, site_url)
     finally:
         pending.cancel()  # only if rendering failed before it was read
 
 
 def _render_outputs(model: SiteModel, pending: Forked, templates_dir: Path,
-                    progress: Progress) -> list[Output]:
+                    progress: Progress, site_url: str) -> list[Output]:
     env = make_environment(templates_dir)
     with progress.stage("render") as notes:
         outputs = plan_listing_pages(env, model)
         pages = len(outputs)
-        outputs += plan_feeds(model.groups, model.themes, model.themes_of, model.origins)
+        outputs += plan_feeds(model.groups, model.themes, model.themes_of, model.origins, site_url)
         notes.append(f"{pages} listing pages, {len(outputs) - pages - 1} feeds, papers.json")
 
     def related() -> dict[str, tuple[str, ...]]:
@@ -468,7 +481,8 @@ def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
     # MkDocs reads a relative site_dir from the config's folder; the reader means this one.
     site_dir = site_dir.resolve()
     try:
-        outputs = plan_outputs(content_dir, config_file.parent / TEMPLATES_DIR, report)
+        outputs = plan_outputs(content_dir, config_file.parent / TEMPLATES_DIR, report,
+                               configured_site_url(config_file))
     except Exception:
         # A file the fast loader trusted was wrong (a quoted date, no title):
         # the check's located problems explain it; only a bug gets past them.

@@ -98,3 +98,11 @@ def test_a_file_the_loader_cannot_use_is_reported_not_a_traceback(project, line,
     assert fact in result.output
     assert isinstance(result.exception, SystemExit)  # a clean exit, not an uncaught error
     assert not (project / "site").exists()
+
+
+def test_the_published_address_makes_feed_links_absolute(project):
+    result = build(project, "--quiet", DIGEST_SITE_URL="https://example.org/digest/")
+    assert result.exit_code == 0, result.output
+    feed = (project / "site" / "feeds" / "latest.xml").read_text(encoding="utf-8")
+    assert '<link rel="self" type="application/atom+xml" href="https://example.org/digest/feeds/latest.xml" />' in feed
+    assert 'href="https://example.org/digest/papers/' in feed and 'href="../' not in feed

@@ -153,6 +153,20 @@ def test_an_empty_feed_is_still_valid_and_dated():
     assert (entries(feed), feed.findtext(f"{A}updated")) == ([], "2026-02-03T00:00:00Z")
 
 
+def test_links_are_absolute_when_the_site_address_is_known_and_ids_do_not_change():
+    groups = group_papers(LIBRARY, THEMES_OF, [t.id for t in THEMES])
+    here = {o.path: o.data for o in plan_feeds(groups, THEMES, THEMES_OF, ORIGINS)}
+    there = {o.path: o.data for o in plan_feeds(groups, THEMES, THEMES_OF, ORIGINS,
+                                                "https://example.org/digest/")}
+    feed, relative = parse(there["feeds/themes/vision.xml"]), parse(here["feeds/themes/vision.xml"])
+    assert (link(feed, "self"), link(feed, "alternate")) == (
+        "https://example.org/digest/feeds/themes/vision.xml", "https://example.org/digest/themes/vision/")
+    assert [link(e, "alternate") for e in entries(feed)] == [
+        "https://example.org/digest/papers/new/", "https://example.org/digest/papers/old/"]
+    assert [link(e, "alternate") for e in entries(relative)] == ["../../papers/new/", "../../papers/old/"]
+    assert [e.findtext(f"{A}id") for e in entries(feed)] == [e.findtext(f"{A}id") for e in entries(relative)]
+
+
 def test_feeds_are_byte_identical_for_the_same_library_in_any_order():
     assert feeds(LIBRARY) == feeds(LIBRARY[::-1])
 
