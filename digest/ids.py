@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Container
 
 MAX_SLUG = 80
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -35,7 +36,7 @@ def title_hash(title: str) -> str:
     return hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:6]
 
 
-def new_paper_id(title: str, taken: set[str]) -> str:
+def new_paper_id(title: str, taken: Container[str]) -> str:
     """The id for a new paper: its slug, or slug-<hash> when the slug is taken.
 
     The hash suffix depends only on the title, so the same dumps always yield

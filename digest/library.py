@@ -102,26 +102,69 @@ def _fields_of(entry: RawEntry, paper_id: str, added: date) -> dict[str, Any]:
     }
 
 
-def _apply_entry(current: dict[str, Any], entry: RawEntry, added: date) -> dict[str, Any]:
+FACTS = ("published", "authors", "organization", "upvotes")
+
+
+def _apply_entry(current: dict[str, Any], entry: RawEntry, added: date,
+                 curated: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The fields a dump not yet seen for this paper changes.
 
     A dump's facts are applied once, the first time that dump is seen for the
     paper: re-ingesting changes nothing, and a value a curator removed or
-    corrected is not brought back by an old dump.
+    corrected is not brought back by an old dump. Facts in `curated` are the
+    curator's and are not touched by a new dump either.
     """
     changes: dict[str, Any] = {}
     for key in ("published", "authors", "organization"):
         value = getattr(entry, key)
-        if value is not None and current.get(key) is None:
+        if value is not None and current.get(key) is None and key not in curated:
             changes[key] = value
     old_votes = current.get("upvotes")
-    if entry.upvotes is not None and (not isinstance(old_votes, int) or entry.upvotes > old_votes):
+    if (entry.upvotes is not None and "upvotes" not in curated
+            and (not isinstance(old_votes, int) or entry.upvotes > old_votes)):
         changes["upvotes"] = entry.upvotes
     old_added = current.get("added")
     if not isinstance(old_added, date) or added < old_added:
         changes["added"] = added
     changes["sources"] = list(_strings(current.get("sources"))) + [entry.source]
     return changes
+
+
+def curated_facts(
+    dumps: list[tuple[str, list[RawEntry], date]],
+    existing: dict[str, dict[str, Any]],
+) -> dict[str, frozenset[str]]:
+    """Per existing paper, the facts a curator set, changed or removed.
+
+    When every dump in a paper's `sources` is being ingested again, ingest
+    knows what it wrote from them: each fact one of them gave (the highest
+    upvotes), or nothing. A value that differs, or a fact gone from the file,
+    is the curator's. When some of those dumps are absent, nothing is known.
+    """
+    names = {name for name, _, _ in dumps}
+    by_key = {title_key(str(d.get("title", ""))): pid for pid, d in existing.items()}
+    given: dict[str, dict[str, list[Any]]] = {}
+    for name, entries, _ in dumps:
+        dump_titles = {title_key(entry.title) for entry in entries}
+        for entry in entries:
+            pid = _find_existing(entry, by_key, existing, dump_titles)
+            if pid is None or entry.source not in _strings(existing[pid].get("sources")):
+                continue
+            facts = given.setdefault(pid, {key: [] for key in FACTS})
+            for key in FACTS:
+                if getattr(entry, key) is not None:
+                    facts[key].append(getattr(entry, key))
+    curated: dict[str, frozenset[str]] = {}
+    for pid, facts in given.items():
+        data = existing[pid]
+        if not set(_strings(data.get("sources"))) <= names:
+            continue
+        wrote = {key: ([max(values)] if key == "upvotes" else values) if values else [None]
+                 for key, values in facts.items()}
+        mine = frozenset(key for key in FACTS if data.get(key) not in wrote[key])
+        if mine:
+            curated[pid] = mine
+    return curated
 
 
 def _numbered(hashed: str, existing: dict[str, dict]) -> list[str]:
@@ -167,6 +210,7 @@ def merge_entries(
 ) -> MergeResult:
     """Merge parsed dumps (name, entries, added date) into the existing library mappings."""
     result = MergeResult()
+    curated = curated_facts(dumps, existing)
     current = {pid: dict(data) for pid, data in existing.items()}
     by_key = {title_key(str(d.get("title", ""))): pid for pid, d in current.items()}
     for name, entries, added in dumps:
@@ -176,7 +220,7 @@ def merge_entries(
             counts[0] += 1
             pid = _find_existing(entry, by_key, current, dump_titles)
             if pid is None:
-                pid = new_paper_id(entry.title, set(current))
+                pid = new_paper_id(entry.title, current)
                 current[pid] = result.new[pid] = _fields_of(entry, pid, added)
                 by_key[title_key(entry.title)] = pid
                 counts[1] += 1
@@ -185,7 +229,7 @@ def merge_entries(
             paper = current[pid]
             if entry.source in _strings(paper.get("sources")):
                 continue
-            changes = _apply_entry(paper, entry, added)
+            changes = _apply_entry(paper, entry, added, curated.get(pid, frozenset()))
             paper.update(changes)
             if pid in result.new:
                 result.new[pid] = paper

@@ -80,3 +80,23 @@ def test_write_and_load_round_trip(tmp_path):
     assert (paper.id, paper.title, paper.authors, paper.added, paper.sources) == (
         "no", "no", 2, D1, ("a.txt",))
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_fact_the_curator_changed_or_removed_is_not_overwritten_by_a_new_dump():
+    a = ("a.txt", [entry("X", "a.txt", upvotes=40, organization="Org A")], D1)
+    b = ("b.txt", [entry("X", "b.txt", upvotes=50, organization="Org B", authors=3)], D2)
+    first = merge_entries([a], {})
+    paper = dict(first.new["x"], upvotes=1)  # the curator lowered upvotes
+    del paper["organization"]  # and removed the organisation
+    merge = merge_entries([a, b], {"x": paper})
+    assert merge.changed == {"x": {"authors": 3, "sources": ["a.txt", "b.txt"]}}
+    # Untouched facts still follow the dumps: the highest upvotes win.
+    merge = merge_entries([a, b], {"x": dict(first.new["x"])})
+    assert merge.changed["x"]["upvotes"] == 50
+
+
+def test_without_the_papers_own_dumps_a_new_dump_keeps_the_highest_upvotes():
+    first = merge_entries([("a.txt", [entry("X", "a.txt", upvotes=40)], D1)], {})
+    paper = dict(first.new["x"], upvotes=1)
+    merge = merge_entries([("b.txt", [entry("X", "b.txt", upvotes=50)], D2)], {"x": paper})
+    assert merge.changed["x"]["upvotes"] == 50
