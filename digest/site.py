@@ -34,6 +34,7 @@ from .feeds import plan_feeds
 from .grouping import group_papers, visible
 from .library import paper_files, paper_from_mapping, read_mapping
 from .model import DigestError, Paper, Problem
+from .parallel import Forked, can_fork, in_two_halves
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
 from .themes import UNSORTED, assign_themes, load_taxonomy
 
@@ -135,68 +136,14 @@ class BackgroundCheck:
             raise DigestError(f"{len(errors)} problem(s); nothing built", problems=errors)
 
 
-def _can_fork() -> bool:
-    # fork is safe and cheap on Linux; elsewhere the work runs in this process.
-    return sys.platform == "linux"
-
-
 @contextmanager
 def background_check(content_dir: Path, progress: Progress) -> Iterator[BackgroundCheck]:
     """Run the check in a second process; where fork is not available, right here."""
-    if not _can_fork():
+    if not can_fork():
         yield BackgroundCheck(content_dir, progress, None)
         return
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
         yield BackgroundCheck(content_dir, progress, pool)
-
-
-class Forked:
-    """`function(*args)` computed in a forked child, which inherits the arguments
-    instead of receiving them pickled; only the result crosses a pipe."""
-
-    def __init__(self, function, *args):
-        self.started = time.perf_counter()
-        self._value = None
-        self._process = None
-        if not _can_fork():
-            self._value = function(*args)
-            return
-        context = multiprocessing.get_context("fork")
-        self._reader, writer = context.Pipe(duplex=False)
-
-        def child() -> None:
-            try:
-                writer.send((True, function(*args)))
-            except BaseException as exc:  # report it in the parent, which re-raises
-                writer.send((False, exc))
-
-        self._process = context.Process(target=child, daemon=True)
-        self._process.start()
-        writer.close()
-
-    def cancel(self) -> None:
-        """Stop the child, if it still runs: its result is no longer wanted."""
-        if self._process is not None:
-            self._process.terminate()
-            self._process.join()
-            self._reader.close()
-            self._process = None
-
-    def result(self):
-        if self._process is None:
-            return self._value
-        try:
-            ok, value = self._reader.recv()
-        except EOFError:
-            raise DigestError(f"a build worker died (exit code {self._process.exitcode})") from None
-        finally:
-            self._reader.close()
-            self._process.join()
-            self._process = None
-        if not ok:
-            raise value
-        self._value = value
-        return value
 
 
 # --- phase 1: read, group, render (nothing written) -----------------------------
@@ -211,19 +158,8 @@ def _read_papers(paths: list[Path]) -> list[Paper]:
 
 
 def load_library(papers_dir: Path) -> list[Paper]:
-    """Every paper of the library, sorted by id, read on both cores: a forked
-    child parses the second half of the files while this process parses the first."""
-    files = paper_files(papers_dir)
-    if len(files) < PARALLEL_LOAD_MIN or not _can_fork():
-        return _read_papers(files)
-    half = len(files) // 2
-    second = Forked(_read_papers, files[half:])
-    try:
-        first = _read_papers(files[:half])
-    except BaseException:
-        second.cancel()
-        raise
-    return first + second.result()
+    """Every paper of the library, sorted by id, read on both cores."""
+    return in_two_halves(_read_papers, paper_files(papers_dir), PARALLEL_LOAD_MIN)
 
 
 def _related_papers(papers):

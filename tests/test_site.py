@@ -520,28 +520,6 @@ def test_a_library_with_an_error_raises_and_leaves_the_site_untouched(
 # --- work done in a forked child ---------------------------------------------------
 
 
-def _fails(text):
-    raise ValueError(text)
-
-
-def test_forked_work_returns_its_result_and_raises_its_error_here():
-    from digest.site import Forked
-
-    assert Forked(sorted, [3, 1, 2]).result() == [1, 2, 3]
-    with pytest.raises(ValueError, match="from the child"):
-        Forked(_fails, "from the child").result()
-
-
-def test_a_cancelled_fork_is_stopped_and_reaped():
-    from digest.site import Forked
-
-    work = Forked(__import__("time").sleep, 30)
-    process = work._process
-    work.cancel()
-    assert process is None or not process.is_alive()
-    work.cancel()  # twice is harmless
-
-
 def test_the_library_read_on_two_cores_equals_the_library_read_on_one(monkeypatch):
     from digest import site
 
