@@ -197,10 +197,11 @@ def _is_group(body: list[Line], i: int) -> bool:
 
 
 def _is_byline(text: str) -> bool:
-    """An author count, or an organisation: one short line, not a sentence."""
+    """An author count, or an organisation ("Yahoo! Research", "Snapchat Inc."):
+    a short line; an abstract is longer, or a sentence of more than 60 characters."""
     if AUTHORS.match(text):
         return True
-    return len(text) <= 150 and not _SENTENCE_END.search(text) and not (text.endswith(".") and len(text) > 60)
+    return len(text) <= 150 and not (len(text) > 60 and text.endswith((".", "!", "?")))
 
 
 def _read_meta(first: Line | None, when: Line, parsed: ParsedDump) -> _Meta:
@@ -293,9 +294,10 @@ def _pair_segment(segment: list[Line], parsed: ParsedDump, meta: _Meta | None) -
         else:
             pairs.append((pending, line))
             pending = None
-    # The group closes the paper just before it; when that paper lost its
-    # abstract, the group goes with it rather than to the paper before.
-    owner = len(pairs) - 1 if meta is not None and pending is None else None
+    # The group closes the paper just before it; when that paper lost its title
+    # or its abstract, the group goes with it rather than to the paper before.
+    owner = (len(pairs) - 1 if meta is not None and pairs and segment[-1] is pairs[-1][1]
+             else None)
     if pending is not None:
         parsed.warnings.append(_warning(parsed.name, pending, "W101",
                                         "title without an abstract; paper skipped"))

@@ -144,12 +144,21 @@ def curated_facts(
     names = {name for name, _, _ in dumps}
     by_key = {title_key(str(d.get("title", ""))): pid for pid, d in existing.items()}
     given: dict[str, dict[str, list[Any]]] = {}
+    seen: set[tuple[str, str]] = set()
     for name, entries, _ in dumps:
         dump_titles = {title_key(entry.title) for entry in entries}
         for entry in entries:
             pid = _find_existing(entry, by_key, existing, dump_titles)
             if pid is None or entry.source not in _strings(existing[pid].get("sources")):
                 continue
+            data = existing[pid]
+            # Only what surely is this paper, and as merge_entries applied it:
+            # the first entry of each dump (a later duplicate changed nothing).
+            surely = (title_key(entry.title) in by_key
+                      or title_key(str(data.get("abstract", ""))) == title_key(entry.abstract))
+            if not surely or (name, pid) in seen:
+                continue
+            seen.add((name, pid))
             facts = given.setdefault(pid, {key: [] for key in FACTS})
             for key in FACTS:
                 if getattr(entry, key) is not None:

@@ -416,9 +416,9 @@ def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
     docs_dir = docs_dir or build_docs_dir(content_dir)
     # MkDocs reads a relative site_dir from the config's folder; the reader means this one.
     site_dir = site_dir.resolve()
+    site_url = configured_site_url(config_file)
     try:
-        outputs = plan_outputs(content_dir, config_file.parent / TEMPLATES_DIR, report,
-                               configured_site_url(config_file))
+        outputs = plan_outputs(content_dir, config_file.parent / TEMPLATES_DIR, report, site_url)
     except Exception:
         # A file the fast loader trusted was wrong (a quoted date, no title):
         # the check's located problems explain it; only a bug gets past them.

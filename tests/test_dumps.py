@@ -126,6 +126,21 @@ def test_metadata_of_a_paper_missing_its_abstract_is_not_given_to_the_paper_befo
     assert [(w.code, w.line) for w in parsed.warnings] == [("W101", 17)]
 
 
+def test_metadata_of_a_paper_missing_its_title_is_not_given_to_the_paper_before():
+    text = HEADER + f"Alpha\n\n{ABS1}\n\n{ABS2}\n\n  • 2 authors\n·\nOct 14, 2025 7\n"
+    parsed = parse_dump(text, "m.txt")
+    assert [(e.title, e.authors, e.upvotes) for e in parsed.entries] == [("Alpha", None, None)]
+    assert [(w.code, w.line) for w in parsed.warnings] == [("W102", 17)]
+
+
+@pytest.mark.parametrize("byline", ["Yahoo! Research", "Foo Inc. Research Lab", "S.A. Lab"])
+def test_an_organisation_with_sentence_punctuation_is_still_a_byline(byline):
+    text = HEADER + f"Alpha\n\n{ABS1}\n\n{byline}\n·\nOct 1, 2025 5\n"
+    parsed = parse_dump(text, "m.txt")
+    assert [(e.abstract, e.organization, e.upvotes) for e in parsed.entries] == [(ABS1, byline, 5)]
+    assert parsed.warnings == []
+
+
 def test_a_date_group_without_byline_keeps_the_abstract():
     text = (HEADER + f"Alpha\n\n{ABS1}\n\n·\nOct 13, 2025 12\n\n"
             f"Beta\n\n{ABS2}\n\nSnapchat Snapchat Inc.\n·\nOct 1, 2025\n")

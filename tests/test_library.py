@@ -100,3 +100,12 @@ def test_without_the_papers_own_dumps_a_new_dump_keeps_the_highest_upvotes():
     paper = dict(first.new["x"], upvotes=1)
     merge = merge_entries([("b.txt", [entry("X", "b.txt", upvotes=50)], D2)], {"x": paper})
     assert merge.changed["x"]["upvotes"] == 50
+
+
+def test_a_later_duplicate_in_one_dump_is_not_mistaken_for_a_curator_edit():
+    a = ("a.txt", [entry("X", "a.txt", upvotes=10), entry("X", "a.txt", upvotes=20, authors=2)], D1)
+    first = merge_entries([a], {})
+    assert (first.new["x"]["upvotes"], first.new["x"]["authors"]) == (10, None)
+    merge = merge_entries([a, ("b.txt", [entry("X", "b.txt", upvotes=15, authors=4)], D2)],
+                          {"x": dict(first.new["x"])})
+    assert merge.changed["x"] == {"authors": 4, "upvotes": 15, "sources": ["a.txt", "b.txt"]}

@@ -434,3 +434,12 @@ def test_windows_line_ends_are_one_house_style_warning_on_line_1(library):
     assert lines(check_library(Path("content"))) == [
         f"{B}:1:{len(first) + 1}: W001 not in the house style: expected lines ending in LF, "
         "got CRLF (Windows) line ends; run `digest fmt`"]
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("reinforcement-learning", "rl"), ("Reinforcement Learning", "rl"), ("RL", "rl"),
+    ("optimisation", "optimization"), ("computer_vision", "vision"), ("diffusion", None)])
+def test_the_closest_theme_is_found_by_case_name_or_spelling(typed, meant):
+    names = {"rl": "Reinforcement learning", "optimization": "Optimization",
+             "vision": "Computer vision", "generative": "Generative models"}
+    assert validate.closest_theme(typed, names) == meant
