@@ -54,10 +54,19 @@ def load_fast(text: str) -> Any:
     return yaml.load(text, Loader=FastLoader)
 
 
+# Both resolvers pick implicit types by a value's first character: a value
+# starting with any other character is a string under both, without asking.
+_IMPLICIT = (_RESOLVER_11.yaml_implicit_resolvers, _RESOLVER_12.versioned_resolver)
+_TYPED_FIRST = (None if any(None in table for table in _IMPLICIT)
+                else frozenset(key for table in _IMPLICIT for key in table if key))
+
+
 def plain_is_safe(value: str) -> bool:
     """True when `value` can be written unquoted and still read back as itself."""
     if not value or _PLAIN_BAD.search(value):
         return False
+    if _TYPED_FIRST is not None and value[0] not in _TYPED_FIRST:
+        return True
     return (_RESOLVER_11.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG
             and str(_RESOLVER_12.resolve(RuamelScalarNode, value, (True, False))) == _STR_TAG)
 
@@ -75,15 +84,13 @@ def _escape_char(ch: str) -> str:
     return f"\\U{code:08x}"
 
 
-# Most titles need no escape at all; one regex search spares the per-character walk.
+# Exactly the characters _escape_char changes; the rest is copied as it is.
 _NEEDS_ESCAPE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]|" + _UNPRINTABLE.pattern)
 
 
 def double_quoted(value: str) -> str:
     """A YAML double-quoted scalar on one line that reads back as exactly `value`."""
-    if not _NEEDS_ESCAPE.search(value):
-        return f'"{value}"'
-    return '"' + "".join(_escape_char(ch) for ch in value) + '"'
+    return '"' + _NEEDS_ESCAPE.sub(lambda match: _escape_char(match.group()), value) + '"'
 
 
 def _literal_is_safe(value: str) -> bool:

@@ -64,3 +64,18 @@ def test_update_file_keeps_comments_and_curator_formatting(tmp_path):
         "upvotes: 3\nadded: 2026-01-26\n"
         "sources:\n  - a.txt  # first seen here\n  - b.txt\nthemes: [llm, rl]\nnote: |\n  Keep *this*.\n"
     )
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.text(alphabet=st.sampled_from(list("aAyYnNoOtTfF01.-+~<=!&*: #'\"éx_")), max_size=8)
+       | st.sampled_from(["no", "Yes", "off", "null", "~", "1e3", "0x1F", ".inf", "2024-01-01", "<<", "="]))
+def test_plain_is_safe_agrees_with_reading_the_value_back(value):
+    # The first-character shortcut must say what both YAML readers say.
+    if not value or yamlio._PLAIN_BAD.search(value):
+        assert not yamlio.plain_is_safe(value)
+        return
+    try:
+        readable = all(data == {"x": value} for data in read_both(f"x: {value}\n"))
+    except Exception:  # not even valid YAML written plain
+        readable = False
+    assert yamlio.plain_is_safe(value) == readable, value
