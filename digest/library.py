@@ -7,6 +7,7 @@ only after every dump has been read.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ from ruamel.yaml.error import YAMLError as RuamelError
 
 from . import yamlio
 from .ids import new_paper_id, slugify, title_hash, title_key
+
+# Ingest asks for the key of each title several times (matching, then merging).
+_key = functools.lru_cache(maxsize=1 << 16)(title_key)
 from .model import PAPER_FIELDS, DigestError, Paper, RawEntry
 
 PAPER_SUFFIX = ".yaml"
@@ -142,11 +146,11 @@ def curated_facts(
     is the curator's. When some of those dumps are absent, nothing is known.
     """
     names = {name for name, _, _ in dumps}
-    by_key = {title_key(str(d.get("title", ""))): pid for pid, d in existing.items()}
+    by_key = {_key(str(d.get("title", ""))): pid for pid, d in existing.items()}
     given: dict[str, dict[str, list[Any]]] = {}
     seen: set[tuple[str, str]] = set()
     for name, entries, _ in dumps:
-        dump_titles = {title_key(entry.title) for entry in entries}
+        dump_titles = {_key(entry.title) for entry in entries}
         for entry in entries:
             pid = _find_existing(entry, by_key, existing, dump_titles)
             if pid is None or entry.source not in _strings(existing[pid].get("sources")):
@@ -154,7 +158,7 @@ def curated_facts(
             data = existing[pid]
             # Only what surely is this paper, and as merge_entries applied it:
             # the first entry of each dump (a later duplicate changed nothing).
-            surely = (title_key(entry.title) in by_key
+            surely = (_key(entry.title) in by_key
                       or title_key(str(data.get("abstract", ""))) == title_key(entry.abstract))
             if not surely or (name, pid) in seen:
                 continue
@@ -191,7 +195,7 @@ def _find_existing(entry: RawEntry, by_key: dict[str, str], existing: dict[str, 
 
     `dump_titles` holds the title keys of every entry of the entry's dump.
     """
-    found = by_key.get(title_key(entry.title))
+    found = by_key.get(_key(entry.title))
     if found is not None:
         return found
     # A curator's title edit leaves the paper under the id its first title gave
@@ -208,7 +212,7 @@ def _find_existing(entry: RawEntry, by_key: dict[str, str], existing: dict[str, 
         if title_key(str(data.get("abstract", ""))) == title_key(entry.abstract):
             return pid
         if (entry.source in _strings(data.get("sources"))
-                and title_key(str(data.get("title", ""))) not in dump_titles):
+                and _key(str(data.get("title", ""))) not in dump_titles):
             return pid
     return None
 
@@ -221,17 +225,17 @@ def merge_entries(
     result = MergeResult()
     curated = curated_facts(dumps, existing)
     current = {pid: dict(data) for pid, data in existing.items()}
-    by_key = {title_key(str(d.get("title", ""))): pid for pid, d in current.items()}
+    by_key = {_key(str(d.get("title", ""))): pid for pid, d in current.items()}
     for name, entries, added in dumps:
         counts = result.counts.setdefault(name, [0, 0, 0])
-        dump_titles = {title_key(entry.title) for entry in entries}
+        dump_titles = {_key(entry.title) for entry in entries}
         for entry in entries:
             counts[0] += 1
             pid = _find_existing(entry, by_key, current, dump_titles)
             if pid is None:
                 pid = new_paper_id(entry.title, current)
                 current[pid] = result.new[pid] = _fields_of(entry, pid, added)
-                by_key[title_key(entry.title)] = pid
+                by_key[_key(entry.title)] = pid
                 counts[1] += 1
                 continue
             counts[2] += 1
