@@ -10,6 +10,7 @@ Every rewrite is read back and must give the same values, or the file is refused
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import tempfile
@@ -38,8 +39,6 @@ from .validate import (
 )
 
 _HOUSE_SCALARS = (str, bool, int, date)
-_TEXT_FIELDS = ("id", "title", "abstract", "organization", "note")
-_TEXT_LISTS = ("sources", "themes", "tags")
 
 
 class FormatRefused(Exception):
@@ -189,13 +188,23 @@ def _house_text(paper: PaperFile) -> str:
     return _roundtrip(paper)
 
 
+@functools.cache
+def _text_fields() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The schema's text fields, and its lists of text (dates are typed strings, not text)."""
+    rules = load_schema()["properties"]
+    single = tuple(k for k, r in rules.items() if r.get("type") == "string" and "format" not in r)
+    lists = tuple(k for k, r in rules.items()
+                  if r.get("type") == "array" and r.get("items", {}).get("type") == "string")
+    return single, lists
+
+
 def _text_is_mistyped(values: dict[Any, Any]) -> bool:
     """True when a text field holds something else (`title: no` reads as false)."""
-    for key in _TEXT_FIELDS:
-        if values.get(key) is not None and not isinstance(values[key], str):
-            return True
+    single, lists = _text_fields()
+    if any(values.get(key) is not None and not isinstance(values[key], str) for key in single):
+        return True
     return any(isinstance(values.get(key), list) and not all(isinstance(v, str) for v in values[key])
-               for key in _TEXT_LISTS)
+               for key in lists)
 
 
 def format_paper(paper: PaperFile) -> str:

@@ -14,9 +14,8 @@ from pathlib import Path
 import click
 
 from .dumps import DumpError, ParsedDump, added_date, decode_dump, parse_dump
-from .library import MergeResult, merge_entries, paper_files, read_mapping, write_library
+from .library import MergeResult, merge_entries, paper_files, read_mappings, write_library
 from .model import DigestError, Problem
-from .parallel import in_two_halves
 
 DUMP_SUFFIXES = (".txt",)
 
@@ -61,20 +60,12 @@ def read_dumps(files: list[Path], progress: bool) -> list[ParsedDump]:
     return parsed
 
 
-# Below this many files, a second process costs more than it saves.
-PARALLEL_READ_MIN = 2000
-
-
-def _read_mappings(paths: list[Path]) -> list[tuple[str, dict]]:
-    return [(path.stem, read_mapping(path)) for path in paths]
-
-
 def read_library(papers_dir: Path, progress: bool) -> dict[str, dict]:
-    """Existing paper mappings by file stem (the id), read on both cores."""
+    """Existing paper mappings by file stem (the id)."""
     files = paper_files(papers_dir)
     if progress and len(files) >= 500:
         click.echo(f"Reading library: {len(files)} paper files", err=True)
-    return dict(in_two_halves(_read_mappings, files, PARALLEL_READ_MIN))
+    return read_mappings(files)
 
 
 def run_ingest(

@@ -19,12 +19,14 @@ from ruamel.yaml.error import YAMLError as RuamelError
 
 from . import yamlio
 from .ids import new_paper_id, slugify, title_hash, title_key
-
-# Ingest asks for the key of each title several times (matching, then merging).
-_key = functools.lru_cache(maxsize=1 << 16)(title_key)
 from .model import PAPER_FIELDS, DigestError, Paper, RawEntry
+from .parallel import in_two_halves
 
 PAPER_SUFFIX = ".yaml"
+# Below this many files, a second process costs more than it saves.
+PARALLEL_READ_MIN = 2000
+# Ingest asks for the key of each title several times (matching, then merging).
+_key = functools.lru_cache(maxsize=1 << 16)(title_key)
 
 
 def paper_files(papers_dir: Path) -> list[Path]:
@@ -74,9 +76,24 @@ def paper_from_mapping(data: dict[str, Any]) -> Paper:
     )
 
 
+def _stems_and_mappings(paths: list[Path]) -> list[tuple[str, dict[str, Any]]]:
+    return [(path.stem, read_mapping(path)) for path in paths]
+
+
+def read_mappings(files: list[Path]) -> dict[str, dict[str, Any]]:
+    """The raw mapping of each paper file by file stem (the id), in the order
+    given, read on both cores when there are many."""
+    return dict(in_two_halves(_stems_and_mappings, files, PARALLEL_READ_MIN))
+
+
+def _papers_of(paths: list[Path]) -> list[Paper]:
+    # Papers, not mappings, cross the pipe: fewer objects to pickle.
+    return [paper_from_mapping(read_mapping(path)) for path in paths]
+
+
 def load_papers(papers_dir: Path) -> list[Paper]:
-    """Every paper of the library, sorted by id."""
-    return [paper_from_mapping(read_mapping(path)) for path in paper_files(papers_dir)]
+    """Every paper of the library, sorted by id, read on both cores when there are many."""
+    return in_two_halves(_papers_of, paper_files(papers_dir), PARALLEL_READ_MIN)
 
 
 # --- merging ---------------------------------------------------------------
@@ -106,7 +123,9 @@ def _fields_of(entry: RawEntry, paper_id: str, added: date) -> dict[str, Any]:
     }
 
 
-FACTS = ("published", "authors", "organization", "upvotes")
+# Facts a dump fills in when the paper lacks them; upvotes keep the highest.
+FILLED_FACTS = ("published", "authors", "organization")
+FACTS = (*FILLED_FACTS, "upvotes")
 
 
 def _apply_entry(current: dict[str, Any], entry: RawEntry, added: date,
@@ -119,7 +138,7 @@ def _apply_entry(current: dict[str, Any], entry: RawEntry, added: date,
     curator's and are not touched by a new dump either.
     """
     changes: dict[str, Any] = {}
-    for key in ("published", "authors", "organization"):
+    for key in FILLED_FACTS:
         value = getattr(entry, key)
         if value is not None and current.get(key) is None and key not in curated:
             changes[key] = value

@@ -32,9 +32,9 @@ from typing import TextIO
 
 from .feeds import plan_feeds
 from .grouping import group_papers, visible
-from .library import paper_files, paper_from_mapping, read_mapping
-from .model import DigestError, Paper, Problem
-from .parallel import Forked, can_fork, in_two_halves
+from .library import load_papers
+from .model import DigestError, Problem
+from .parallel import Forked, can_fork
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
 from .themes import UNSORTED, assign_themes, load_taxonomy
 
@@ -149,19 +149,6 @@ def background_check(content_dir: Path, progress: Progress) -> Iterator[Backgrou
 # --- phase 1: read, group, render (nothing written) -----------------------------
 
 
-# Below this many files, a second process costs more than it saves.
-PARALLEL_LOAD_MIN = 2000
-
-
-def _read_papers(paths: list[Path]) -> list[Paper]:
-    return [paper_from_mapping(read_mapping(path)) for path in paths]
-
-
-def load_library(papers_dir: Path) -> list[Paper]:
-    """Every paper of the library, sorted by id, read on both cores."""
-    return in_two_halves(_read_papers, paper_files(papers_dir), PARALLEL_LOAD_MIN)
-
-
 def _related_papers(papers):
     from .related import related_papers  # numpy: imported by the child that needs it
 
@@ -172,7 +159,7 @@ def read_model(content_dir: Path, progress: Progress) -> tuple[SiteModel, Forked
     """Load the library and taxonomy, resolve themes and group; related papers
     are found alongside: the model's `related` is empty until the Forked is read."""
     with progress.stage("load") as notes:
-        papers = load_library(content_dir / "papers")
+        papers = load_papers(content_dir / "papers")
         taxonomy = load_taxonomy(content_dir / "themes.yml")
         shown = visible(papers)
         notes.append(f"{len(papers)} papers, {len(papers) - len(shown)} hidden")

@@ -12,7 +12,6 @@ import re
 import shutil
 import statistics
 import struct
-import time
 from collections import Counter
 from datetime import date
 from pathlib import Path

@@ -1,4 +1,3 @@
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,14 @@ def ingest(content, *args):
     result = CliRunner().invoke(main, ["ingest", "--content", str(content), "--today",
                                        "2026-11-25", "-q", *map(str, args)])
     return result
+
+
+@pytest.fixture
+def dumps(tmp_path):
+    """An empty dumps folder beside the content (tmp_path)."""
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    return folder
 
 
 def snapshot(folder):
@@ -72,9 +79,7 @@ def test_shipped_library_is_what_ingest_makes(tmp_path):
     assert snapshot(tmp_path / "papers") == snapshot(ROOT / "content" / "papers")
 
 
-def test_curator_edits_and_comments_survive_a_new_dump(tmp_path):
-    dumps = tmp_path / "dumps"
-    dumps.mkdir()
+def test_curator_edits_and_comments_survive_a_new_dump(tmp_path, dumps):
     (dumps / "a.txt").write_text(HEADER + f"Alpha Paper\n\n{ABS}\n")
     ingest(tmp_path, dumps)
     path = tmp_path / "papers" / "alpha-paper.yaml"
@@ -95,9 +100,7 @@ def test_curator_edits_and_comments_survive_a_new_dump(tmp_path):
     assert snapshot(tmp_path / "papers") == before
 
 
-def test_a_bad_dump_leaves_the_library_untouched(tmp_path):
-    dumps = tmp_path / "dumps"
-    dumps.mkdir()
+def test_a_bad_dump_leaves_the_library_untouched(tmp_path, dumps):
     (dumps / "a.txt").write_text(HEADER + f"Alpha\n\n{ABS}\n")
     (dumps / "b.txt").write_bytes(b"\x00\x01binary")
     (dumps / "c.txt").write_text("")
@@ -109,9 +112,7 @@ def test_a_bad_dump_leaves_the_library_untouched(tmp_path):
     assert not (tmp_path / "papers").exists()
 
 
-def test_a_paper_file_ingest_cannot_update_is_a_clean_error_and_nothing_is_written(tmp_path):
-    dumps = tmp_path / "dumps"
-    dumps.mkdir()
+def test_a_paper_file_ingest_cannot_update_is_a_clean_error_and_nothing_is_written(tmp_path, dumps):
     (dumps / "a.txt").write_text(HEADER + f"Alpha\n\n{ABS}\n\nBeta\n\n{ABS}!\n")
     ingest(tmp_path, dumps)
     path = tmp_path / "papers" / "alpha.yaml"
@@ -125,9 +126,7 @@ def test_a_paper_file_ingest_cannot_update_is_a_clean_error_and_nothing_is_writt
     assert snapshot(tmp_path / "papers") == before
 
 
-def test_dry_run_writes_nothing_and_warnings_name_file_and_line(tmp_path):
-    dumps = tmp_path / "dumps"
-    dumps.mkdir()
+def test_dry_run_writes_nothing_and_warnings_name_file_and_line(tmp_path, dumps):
     (dumps / "a.txt").write_text(HEADER + f"Alpha\n\nOrphan title\n\nBeta\n\n{ABS}\n")
     result = CliRunner().invoke(
         main, ["ingest", "--content", str(tmp_path), "--today", "2026-11-25", "--dry-run", str(dumps)])

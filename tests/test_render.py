@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 import jinja2
 import markdown
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup

@@ -515,26 +515,3 @@ def test_a_library_with_an_error_raises_and_leaves_the_site_untouched(
     assert problems == [(path.as_posix(), line, code)]
     assert _snapshot(old_site) == before
     assert not (tmp_path / ".site.staging").exists() and not (tmp_path / ".site.old").exists()
-
-
-# --- work done in a forked child ---------------------------------------------------
-
-
-def test_the_library_read_on_two_cores_equals_the_library_read_on_one(monkeypatch):
-    from digest import site
-
-    monkeypatch.setattr(site, "PARALLEL_LOAD_MIN", 2)
-    assert site.load_library(CONTENT / "papers") == load_papers(CONTENT / "papers")
-
-
-@pytest.mark.parametrize("which", ["first", "last"])
-def test_a_broken_file_in_either_half_of_a_parallel_read_is_named(tmp_path, monkeypatch, which):
-    from digest import site
-
-    monkeypatch.setattr(site, "PARALLEL_LOAD_MIN", 2)
-    for paper in sorted((CONTENT / "papers").glob("*.yaml"))[:4]:
-        shutil.copy(paper, tmp_path / paper.name)
-    broken = sorted(tmp_path.glob("*.yaml"))[0 if which == "first" else -1]
-    broken.write_text("id: [unclosed\n", encoding="utf-8")
-    with pytest.raises(DigestError, match=re.escape(f"{broken}: not valid YAML")):
-        site.load_library(tmp_path)
