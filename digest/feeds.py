@@ -123,7 +123,7 @@ def papers_json(
             "added": paper.added.isoformat(),
             "date": paper.date.isoformat(),
             "date_kind": paper.date_kind,
-            "authors": paper.authors,
+            "authors": list(paper.authors) or paper.author_count,
             "organization": paper.organization,
             "upvotes": paper.upvotes,
             "themes": list(themes_of[paper.id]),

@@ -57,8 +57,17 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def _authors(value: Any) -> tuple[tuple[str, ...], int | None]:
+    """YAML `authors` (a count, or the list of names) as (names, count)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (), value
+    names = _strings(value)
+    return names, (len(names) or None)
+
+
 def paper_from_mapping(data: dict[str, Any]) -> Paper:
     """Build a Paper from a checked mapping (field names as in PAPER_FIELDS)."""
+    names, count = _authors(data.get("authors"))
     return Paper(
         id=str(data["id"]),
         title=str(data["title"]),
@@ -66,9 +75,14 @@ def paper_from_mapping(data: dict[str, Any]) -> Paper:
         added=data["added"],
         sources=_strings(data.get("sources")),
         published=data.get("published"),
-        authors=data.get("authors"),
+        authors=names,
+        author_count=count,
         organization=data.get("organization"),
         upvotes=data.get("upvotes"),
+        arxiv=data.get("arxiv"),
+        listed=data.get("listed"),
+        code=data.get("code"),
+        project=data.get("project"),
         themes=_strings(data.get("themes")),
         tags=_strings(data.get("tags")),
         note=data.get("note") or None,

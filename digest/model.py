@@ -11,10 +11,14 @@ PAPER_FIELDS = (
     "id",
     "title",
     "abstract",
+    "arxiv",
     "published",
+    "listed",
     "authors",
     "organization",
     "upvotes",
+    "code",
+    "project",
     "added",
     "sources",
     "themes",
@@ -32,11 +36,15 @@ class RawEntry:
     title: str
     abstract: str
     source: str  # dump file name
-    line: int  # 1-based line of the title in the dump
-    authors: int | None = None
+    line: int  # 1-based line of the title in the dump (of the paper's record in a JSON dump)
+    authors: int | tuple[str, ...] | None = None  # a count (text dumps) or names (API)
     organization: str | None = None
     published: date | None = None
     upvotes: int | None = None
+    arxiv: str | None = None
+    listed: date | None = None  # the day it was on Daily Papers
+    code: str | None = None  # GitHub repository URL
+    project: str | None = None  # project page URL
 
 
 @dataclass(frozen=True)
@@ -49,9 +57,14 @@ class Paper:
     added: date
     sources: tuple[str, ...] = ()
     published: date | None = None
-    authors: int | None = None
-    organization: str | None = None
+    authors: tuple[str, ...] = ()  # names in order, when known
+    author_count: int | None = None  # len(authors) when names are known, else a dump's count
+    organization: str | None = None  # display name, e.g. "UC Berkeley"
     upvotes: int | None = None
+    arxiv: str | None = None  # arXiv id, e.g. 2510.12345 or 2510.12345v2
+    listed: date | None = None  # the day it was listed on Daily Papers
+    code: str | None = None  # GitHub repository URL
+    project: str | None = None  # project page URL
     themes: tuple[str, ...] = ()  # curated; empty means "assign automatically"
     tags: tuple[str, ...] = ()
     note: str | None = None  # Markdown

@@ -293,7 +293,7 @@ def paper_view(page: _Page, paper: Paper) -> PaperView:
         title=paper.title,
         abstract=paper.abstract,
         dates=tuple(dates),
-        authors=_known(paper.authors),
+        authors=", ".join(paper.authors) if paper.authors else _known(paper.author_count),
         organization=_known(paper.organization),
         upvotes=_known(paper.upvotes),
         themes=tuple(page.theme_link(t, tuple(reasons.get(t, ()))) for t in theme_ids),

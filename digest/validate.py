@@ -279,6 +279,13 @@ class _RuleChecker:
         self.problems = problems
 
     def check(self, value: Any, node: yaml.Node, rule: dict[str, Any], where: str) -> None:
+        if "anyOf" in rule:  # alternatives told apart by type: the one whose type fits applies
+            fitting = [r for r in rule["anyOf"] if _has_type(value, _type_of(r))]
+            if not fitting:
+                nouns = " or ".join(_TYPE_NOUNS[_type_of(r)] for r in rule["anyOf"])
+                self._report(node, WRONG_TYPE, f"{where}: expected {nouns}, got {_describe(value, node)}")
+                return
+            rule = fitting[0]
         kind = _type_of(rule)
         if not _has_type(value, kind):
             code = INVALID_DATE if kind == "date" else WRONG_TYPE

@@ -32,7 +32,7 @@ def paper(pid, added, **fields):
     return Paper(id=pid, added=added, sources=("d.txt",), **fields)
 
 
-OLD = paper("old", date(2026, 1, 5), published=date(2025, 12, 24), authors=3, organization="Lab",
+OLD = paper("old", date(2026, 1, 5), published=date(2025, 12, 24), author_count=3, organization="Lab",
             upvotes=7)
 NEW = paper("new", date(2026, 2, 1), title='Tags <b>&amp; "quotes" ]]> \x01bell', abstract="a\r\nb")
 MID = paper("mid", date(2026, 1, 20))

@@ -65,7 +65,7 @@ def test_seed_titles_abstracts_and_metadata_are_exact(tmp_path):
     assert len(with_meta) == 33
     for e in with_meta:
         paper = papers[title_key(e.title)]
-        assert (paper.authors or paper.organization) and paper.published == e.published
+        assert (paper.author_count or paper.organization) and paper.published == e.published
         assert paper.upvotes == e.upvotes or (paper.upvotes or 0) > (e.upvotes or 0)
     zai = papers[title_key("Boundary-Guided Policy Optimization for Memory-efficient RL of "
                            "Diffusion Large Language Models")]

@@ -87,7 +87,7 @@ def test_write_and_load_round_trip(tmp_path):
     written = write_library(tmp_path, merge)
     assert [p.name for p in written] == ["no.yaml"]
     (paper,) = load_papers(tmp_path)
-    assert (paper.id, paper.title, paper.authors, paper.added, paper.sources) == (
+    assert (paper.id, paper.title, paper.author_count, paper.added, paper.sources) == (
         "no", "no", 2, D1, ("a.txt",))
     assert not list(tmp_path.glob(".*.tmp"))
 

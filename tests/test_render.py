@@ -239,7 +239,7 @@ def view_of(model: SiteModel, pid: str):
     return paper_view(planner.at(urls.paper_url(pid)), planner.papers_by_id[pid])
 
 
-FULL = paper("full", title="Full <facts>", published=date(2025, 10, 13), authors=4,
+FULL = paper("full", title="Full <facts>", published=date(2025, 10, 13), author_count=4,
              organization="Org & Co", upvotes=0, tags=("t",), note="A *note*.")
 BARE = paper("bare")
 MODEL = site_model(

@@ -136,7 +136,7 @@ DEFECTS = {
         f'{B}:3:8: S002 title: expected a string, got the integer 2024; '
         'put it in quotes to keep it as text: "2024"'),
     "authors as words": (A, "authors: 8", "authors: eight",
-        f'{A}:6:10: S002 authors: expected an integer, got the string "eight"'),
+        f'{A}:6:10: S002 authors: expected a list or an integer, got the string "eight"'),
     "hidden as a number": (A, "hidden: false", "hidden: 1",
         f"{A}:18:9: S002 hidden: expected true or false, got the integer 1"),
     "themes as one string": (C, "themes:\n  - agents\n  - vision", "themes: agents",
@@ -148,8 +148,8 @@ DEFECTS = {
         'did you mean "tags"?'),
     "unknown key without one": (B, None, "rating: 5\n",
         f'{B}:8:1: S003 unknown key "rating": expected a paper field, got an unknown key; '
-        "paper fields are id, title, abstract, published, authors, organization, upvotes, "
-        "added, sources, themes, tags, note and hidden"),
+        "paper fields are id, title, abstract, arxiv, published, listed, authors, organization, "
+        "upvotes, code, project, added, sources, themes, tags, note and hidden"),
     "authors below 1": (A, "authors: 8", "authors: 0",
         f"{A}:6:10: S004 authors: expected an integer >= 1, got 0"),
     "upvotes below 0": (A, "upvotes: 8", "upvotes: -2",
@@ -311,12 +311,13 @@ def test_schema_is_a_draft_2020_12_schema_editors_can_use():
 
 # The keywords validate.py interprets; anything else in the schema would be ignored silently.
 INTERPRETED = {"type", "format", "pattern", "patternErrorMessage", "minimum", "minItems",
-               "maxItems", "uniqueItems", "items", "description"}
+               "maxItems", "uniqueItems", "items", "description", "anyOf"}
 
 
 def test_schema_uses_only_keywords_the_checks_interpret():
     for name, rule in load_schema()["properties"].items():
-        for part in (rule, rule.get("items", {})):
+        alternatives = rule.get("anyOf", [])
+        for part in (rule, rule.get("items", {}), *alternatives, *(a.get("items", {}) for a in alternatives)):
             assert set(part) <= INTERPRETED, name
             assert ("pattern" in part) == ("patternErrorMessage" in part), name
             assert part.get("format", "date") == "date", name
