@@ -1,8 +1,11 @@
-"""Machine-readable outputs: Atom feeds of the latest additions and papers.json.
+"""Machine-readable outputs: Atom feeds of the latest papers and papers.json.
 
 Both are pure functions of the grouped papers, byte-identical for the same
-input: no build time anywhere (a feed's `updated` is its newest paper's
-date), entries in a total order, ids derived from the paper id. Text goes
+input: no build time anywhere, entries in the site's reading order, ids
+derived from the paper id. An entry's `updated` is its paper's date, with a
+time of day from its rank among that day's papers (the first at 23:59:59,
+the next a second earlier), so the values are distinct and sort the way the
+site lists the papers; a feed's `updated` is its newest entry's. Text goes
 through each format's own serializer (ElementTree, json); XML 1.0 cannot
 hold control characters at all, so those are dropped from feed text.
 """
@@ -14,16 +17,17 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from xml.etree import ElementTree
 
 from . import urls
-from .grouping import Groups, latest_additions
+from .grouping import DayGroup, Groups
 from .model import Paper, Theme
 from .render import Output
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
+FEED_AUTHORS = 10  # names per entry; a big collaboration would swamp the feed
 GENERATOR = "Paper Digest"
 # Entry and feed ids must never change once published: a UUID derived from
 # the page URL is stable, valid in Atom, and needs no domain name.
@@ -48,6 +52,19 @@ def _timestamp(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
+def entry_times(days: Sequence[DayGroup]) -> dict[str, str]:
+    """Each paper's `updated`: its date at 23:59:59 less one second per paper
+    ranked above it that day (reading order), so feeds sort as the site does."""
+    last = time(23, 59, 59)
+    stamps = {}
+    for day in days:
+        end = datetime.combine(day.day, last)
+        for rank, paper in enumerate(day.papers):
+            moment = end - timedelta(seconds=min(rank, 86399))
+            stamps[paper.id] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamps
+
+
 def _atom_id(url: str) -> str:
     return f"urn:uuid:{uuid.uuid5(_ID_NAMESPACE, url)}"
 
@@ -66,10 +83,12 @@ def atom_feed(
     themes: Mapping[str, Theme],
     updated: date,
     site_url: str = "",
+    times: Mapping[str, str] | None = None,
 ) -> bytes:
     """An Atom 1.0 document for `papers` (already in feed order).
 
-    `updated` is used when the feed is empty; otherwise the newest added date.
+    `times` gives each entry's `updated` (see `entry_times`; by default the
+    paper's date). `updated` dates an empty feed; otherwise the newest entry does.
     Links are absolute under `site_url` when the site's address is known (not
     every feed reader resolves relative ones); else relative to the feed's own
     URL, so the site can live anywhere. Ids never depend on the address.
@@ -81,8 +100,8 @@ def atom_feed(
     feed = ElementTree.Element("feed", {"xmlns": ATOM_NS})
     _child(feed, "id", _atom_id(spec.url))
     _child(feed, "title", spec.title)
-    newest = max((paper.added for paper in papers), default=updated)
-    _child(feed, "updated", _timestamp(newest))
+    stamps = {paper.id: (times or {}).get(paper.id) or _timestamp(paper.date) for paper in papers}
+    _child(feed, "updated", max(stamps.values(), default=_timestamp(updated)))
     _child(_child(feed, "author"), "name", GENERATOR)
     _child(feed, "link", rel="self", type="application/atom+xml",
            href=href(spec.url))
@@ -96,7 +115,9 @@ def atom_feed(
         _child(entry, "link", rel="alternate", type="text/html", href=href(page))
         if paper.published is not None:
             _child(entry, "published", _timestamp(paper.published))
-        _child(entry, "updated", _timestamp(paper.added))
+        _child(entry, "updated", stamps[paper.id])
+        for name in paper.authors[:FEED_AUTHORS]:
+            _child(_child(entry, "author"), "name", name)
         for theme_id in themes_of[paper.id]:
             _child(entry, "category", term=theme_id, label=_xml_text(themes[theme_id].name))
         _child(entry, "summary", paper.abstract, type="text")
@@ -145,18 +166,18 @@ def plan_feeds(
     origins: Mapping[str, str],
     site_url: str = "",
 ) -> list[Output]:
-    """The latest-additions feed, one feed per theme (Unsorted too), and papers.json."""
+    """The latest papers' feed, one feed per theme (Unsorted too), and papers.json."""
     by_id = {theme.id: theme for theme in themes}
     # An empty feed still needs a fixed `updated`: the newest paper, else the epoch.
-    newest = max((paper.added for paper in groups.papers), default=date(1970, 1, 1))
-    feeds = [(FeedSpec(urls.LATEST_FEED, f"{GENERATOR}: latest additions", urls.HOME),
+    newest = groups.days[0].day if groups.days else date(1970, 1, 1)
+    times = entry_times(groups.days)
+    feeds = [(FeedSpec(urls.LATEST_FEED, f"{GENERATOR}: latest papers", urls.HOME),
               groups.papers)]
     feeds += [(FeedSpec(urls.theme_feed_url(theme.id), f"{GENERATOR}: {theme.name}",
                         urls.theme_url(theme.id)), groups.by_theme[theme.id])
               for theme in themes]
     outputs = [
-        Output(spec.url, atom_feed(spec, latest_additions(papers, FEED_SIZE), themes_of, by_id, newest,
-                                   site_url))
+        Output(spec.url, atom_feed(spec, papers[:FEED_SIZE], themes_of, by_id, newest, site_url, times))
         for spec, papers in feeds
     ]
     outputs.append(Output(urls.PAPERS_JSON, papers_json(groups.papers, themes_of, origins)))

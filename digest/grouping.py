@@ -1,8 +1,9 @@
-"""Pure grouping of papers into the site's views: by theme, by year and month.
+"""Pure grouping of papers into the site's views: by theme, by day, month and year.
 
-Every ordering here is total (ties fall back to the paper id), so the same
-library always yields the same pages. A group key owns its label, anchor and
-sort order; URLs come from `urls`.
+Every list of the site is in one reading order (`reading_order`): date, newest
+first, then upvotes, more first, then title; the paper id breaks what is left,
+so the same library always yields the same pages. A group key owns its label,
+anchor and sort order; URLs come from `urls`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ MONTH_NAMES = (
 
 @dataclass(frozen=True, order=True)
 class Month:
-    """A calendar month, the section key of theme and year pages."""
+    """A calendar month, the section key of year pages."""
 
     year: int
     month: int
@@ -39,16 +40,38 @@ class Month:
     def anchor(self) -> str:
         return urls.month_anchor(self.year, self.month)
 
+    @property
+    def url(self) -> str:
+        return urls.month_url(self.year, self.month)
+
+
+@dataclass(frozen=True)
+class DayGroup:
+    """One day page: the papers dated that day, in reading order."""
+
+    day: date
+    papers: tuple[Paper, ...]
+
+    @property
+    def url(self) -> str:
+        return urls.day_url(self.day)
+
 
 @dataclass(frozen=True)
 class MonthGroup:
+    """One month page: the days of a month that have papers, newest first."""
+
     month: Month
-    papers: tuple[Paper, ...]
+    days: tuple[DayGroup, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(day.papers) for day in self.days)
 
 
 @dataclass(frozen=True)
 class YearGroup:
-    """One page of the date archive: a year's papers in month sections."""
+    """One year page of the date archive: its months, newest first."""
 
     year: int
     months: tuple[MonthGroup, ...]
@@ -59,7 +82,7 @@ class YearGroup:
 
     @property
     def count(self) -> int:
-        return sum(len(group.papers) for group in self.months)
+        return sum(group.count for group in self.months)
 
 
 def visible(papers: Iterable[Paper]) -> list[Paper]:
@@ -67,42 +90,34 @@ def visible(papers: Iterable[Paper]) -> list[Paper]:
     return [paper for paper in papers if not paper.hidden]
 
 
-def _newest_key(paper: Paper) -> tuple[int, str]:
-    return (-paper.date.toordinal(), paper.id)
+def reading_key(paper: Paper) -> tuple[int, int, str, str, str]:
+    """Date newest first, then upvotes (more first; unknown counts as none), then title."""
+    upvotes = -1 if paper.upvotes is None else paper.upvotes
+    return (-paper.date.toordinal(), -upvotes, paper.title.casefold(), paper.title, paper.id)
 
 
-def newest_first(papers: Iterable[Paper]) -> list[Paper]:
-    """Papers by date (published, else added), newest first; ties by id."""
-    return sorted(papers, key=_newest_key)
+def reading_order(papers: Iterable[Paper]) -> list[Paper]:
+    """Papers as every list of the site shows them: see `reading_key`."""
+    return sorted(papers, key=reading_key)
 
 
-def latest_additions(papers: Iterable[Paper], limit: int) -> list[Paper]:
-    """The papers most recently added to the library, newest first."""
-    ranked = sorted(papers, key=lambda p: (-p.added.toordinal(), -p.date.toordinal(), p.id))
-    return ranked[:limit]
+def by_day(papers: Iterable[Paper]) -> tuple[DayGroup, ...]:
+    """Day pages, newest day first, each in reading order."""
+    days: dict[date, list[Paper]] = {}
+    for paper in reading_order(papers):
+        days.setdefault(paper.date, []).append(paper)
+    return tuple(DayGroup(day, tuple(days[day])) for day in sorted(days, reverse=True))
 
 
-def by_month(papers: Iterable[Paper]) -> tuple[MonthGroup, ...]:
-    """Month sections, newest month first, each newest paper first."""
-    groups: dict[Month, list[Paper]] = {}
-    for paper in newest_first(papers):
-        groups.setdefault(Month.of(paper.date), []).append(paper)
-    return tuple(MonthGroup(month, tuple(groups[month])) for month in sorted(groups, reverse=True))
-
-
-def by_year(papers: Iterable[Paper]) -> tuple[tuple[YearGroup, ...], tuple[Paper, ...]]:
-    """Archive pages, newest year first, and the papers with no date at all."""
-    dated: dict[int, list[Paper]] = {}
-    undated: list[Paper] = []
-    for paper in papers:
-        # A paper always has an added date today; the archive keeps a place
-        # for undated papers so a library without one still builds.
-        if paper.date is None:
-            undated.append(paper)
-        else:
-            dated.setdefault(paper.date.year, []).append(paper)
-    years = tuple(YearGroup(year, by_month(dated[year])) for year in sorted(dated, reverse=True))
-    return years, tuple(sorted(undated, key=lambda p: p.id))
+def by_year(days: Sequence[DayGroup]) -> tuple[YearGroup, ...]:
+    """The archive: years, newest first, of months, newest first, of the given days."""
+    months: dict[Month, list[DayGroup]] = {}
+    for group in sorted(days, key=lambda g: g.day, reverse=True):
+        months.setdefault(Month.of(group.day), []).append(group)
+    years: dict[int, list[MonthGroup]] = {}
+    for month in sorted(months, reverse=True):
+        years.setdefault(month.year, []).append(MonthGroup(month, tuple(months[month])))
+    return tuple(YearGroup(year, tuple(groups)) for year, groups in years.items())
 
 
 def by_theme(
@@ -110,13 +125,13 @@ def by_theme(
     themes_of: Mapping[str, Sequence[str]],
     theme_ids: Sequence[str],
 ) -> dict[str, tuple[Paper, ...]]:
-    """Each theme's papers, newest first, in the order of `theme_ids`.
+    """Each theme's papers in reading order, in the order of `theme_ids`.
 
     `themes_of` maps a paper id to its resolved themes; a paper appears under
     every one of them.
     """
     groups: dict[str, list[Paper]] = {theme_id: [] for theme_id in theme_ids}
-    for paper in newest_first(papers):
+    for paper in reading_order(papers):
         for theme_id in themes_of[paper.id]:
             if theme_id not in groups:
                 raise DigestError(
@@ -127,14 +142,19 @@ def by_theme(
     return {theme_id: tuple(members) for theme_id, members in groups.items()}
 
 
+def in_pages(papers: Sequence[Paper], size: int) -> list[tuple[Paper, ...]]:
+    """A long list cut into pages of at most `size`; an empty list is one empty page."""
+    return [tuple(papers[start:start + size]) for start in range(0, len(papers), size)] or [()]
+
+
 @dataclass(frozen=True)
 class Groups:
     """Every view of the visible papers, computed before any page is written."""
 
-    papers: tuple[Paper, ...]  # newest first
+    papers: tuple[Paper, ...]  # reading order
     by_theme: dict[str, tuple[Paper, ...]]  # theme id -> papers, in taxonomy order, Unsorted last
+    days: tuple[DayGroup, ...]  # newest first
     years: tuple[YearGroup, ...]
-    undated: tuple[Paper, ...]
 
 
 def group_papers(
@@ -144,5 +164,6 @@ def group_papers(
 ) -> Groups:
     """Group the visible papers by theme and by date; `theme_ids` ends with Unsorted's id."""
     shown = visible(papers)
-    years, undated = by_year(shown)
-    return Groups(tuple(newest_first(shown)), by_theme(shown, themes_of, theme_ids), years, undated)
+    days = by_day(shown)
+    ordered = tuple(paper for day in days for paper in day.papers)
+    return Groups(ordered, by_theme(shown, themes_of, theme_ids), days, by_year(days))

@@ -72,12 +72,20 @@ class Paper:
 
     @property
     def date(self) -> date:
-        """The date views sort and group by: published when known, else added."""
-        return self.published or self.added
+        """The date views sort and group by: the day it was listed on Daily Papers,
+        else its publication date, else the day it was added to the digest.
+
+        A reader browses Daily Papers by listing day, so that comes first; a
+        paper from a text dump without one is dated by what it says of itself.
+        """
+        return self.listed or self.published or self.added
 
     @property
     def date_kind(self) -> str:
-        return "published" if self.published else "added"
+        """What `date` is: "listed", "published" or "added" (to the digest)."""
+        if self.listed is not None:
+            return "listed"
+        return "published" if self.published is not None else "added"
 
 
 @dataclass(frozen=True)

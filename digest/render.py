@@ -22,15 +22,25 @@ from xml.etree import ElementTree
 import jinja2
 import markdown
 import yaml
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 from markupsafe import Markup
 
 from . import urls
-from .grouping import MONTH_NAMES, Groups, MonthGroup, by_month, latest_additions
+from .bibtex import bibtex_entry
+from .grouping import MONTH_NAMES, DayGroup, Groups, Month, in_pages
 from .model import Paper, Theme
+from .outbound import URL_PATTERN, is_web_url, outbound_links, split_urls, trim_url
 
 SITE_NAME = "Paper Digest"
-LATEST_ON_HOME = 20
+CARDS_PER_PAGE = 100  # no list page holds more cards than this
+SNIPPET_CHARS = 200  # of the abstract on a card
+CARD_THEMES = 3
+CARD_AUTHORS = 3
+PAGE_AUTHORS = 10  # names on a paper page before "et al."
+EARLIER_DAYS_ON_HOME = 5
+CARDS_PER_EARLIER_DAY = 5
 
 # --- escaping: the only place page text is escaped --------------------------
 
@@ -99,6 +109,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["yaml"] = yaml_string
+    env.filters["papers"] = lambda count: f"{count} paper" if count == 1 else f"{count} papers"
     return env
 
 
@@ -107,6 +118,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 _SAFE_SCHEMES = ("", "http", "https", "mailto")
 _STX, _ETX = "\x02", "\x03"  # Python-Markdown's placeholder delimiters
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")  # browsers ignore these inside a scheme
+# Links into the wider web from text the digest did not write: no endorsement
+# for search engines, and no window.opener for the page opened.
+LINK_REL = "nofollow noopener"
 
 
 def _safe_url(url: str) -> bool:
@@ -123,7 +137,8 @@ def _safe_url(url: str) -> bool:
 
 
 class _NoteSafety(Treeprocessor):
-    """Keeps notes below the page's own headings and drops links to scripts."""
+    """Keeps notes below the page's own headings, drops links to scripts and
+    marks links out as such."""
 
     def run(self, root: ElementTree.Element) -> None:
         for element in root.iter():
@@ -133,6 +148,20 @@ class _NoteSafety(Treeprocessor):
                 value = element.get(attribute)
                 if value is not None and not _safe_url(value):
                     del element.attrib[attribute]
+            if element.tag == "a" and element.get("href"):
+                element.set("rel", LINK_REL)
+
+
+class _BareUrl(InlineProcessor):
+    """An http(s) URL written out in a note becomes a link, as in an abstract."""
+
+    def handleMatch(self, match, data):
+        url = trim_url(match.group(0))
+        if not is_web_url(url):
+            return None, None, None
+        link = ElementTree.Element("a", {"href": url})
+        link.text = AtomicString(url)
+        return link, match.start(0), match.start(0) + len(url)
 
 
 def _note_markdown() -> markdown.Markdown:
@@ -140,6 +169,8 @@ def _note_markdown() -> markdown.Markdown:
     # No raw HTML: a `<script>` in a note is shown as text, not run.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
+    # After <autolinks>, before emphasis: `_` and `*` inside a URL stay in it.
+    md.inlinePatterns.register(_BareUrl(URL_PATTERN, md), "bare_url", 115)
     md.treeprocessors.register(_NoteSafety(md), "note_safety", 0)
     return md
 
@@ -155,7 +186,24 @@ def render_note(text: str) -> Markup:
     return Markup(html.replace("\x02", "").replace("\x03", ""))
 
 
+def linked_text(text: str) -> Markup:
+    """Text escaped as `escape_text` does, with its http(s) URLs as links (rel nofollow noopener).
+
+    Anything else that looks like a link (`javascript:`, `data:`, `www.`) stays text.
+    """
+    parts = []
+    for piece, is_url in split_urls(text):
+        escaped = escape_text(piece)
+        parts.append(f'<a href="{escaped}" rel="{LINK_REL}">{escaped}</a>' if is_url else escaped)
+    return Markup("".join(parts))
+
+
 # --- dates --------------------------------------------------------------------
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# What each kind of date is called on a page: a paper known only by the day it
+# was ingested says so, rather than seeming to be published then.
+KIND_LABELS = {"listed": "listed", "published": "published", "added": "added to the digest"}
 
 
 def day_label(day: date) -> str:
@@ -163,9 +211,64 @@ def day_label(day: date) -> str:
     return f"{day.day} {MONTH_NAMES[day.month - 1][:3]} {day.year}"
 
 
+def weekday_label(day: date) -> str:
+    """A day page's name: Mon 13 Oct 2025."""
+    return f"{DAY_NAMES[day.weekday()]} {day_label(day)}"
+
+
 def date_label(paper: Paper) -> str:
-    """The paper's date with what it is: 'published 13 Oct 2025' or 'added 26 Jan 2026'."""
-    return f"{paper.date_kind} {day_label(paper.date)}"
+    """The paper's date with what it is: 'listed 13 Oct 2025', 'added to the digest 26 Jan 2026'."""
+    return f"{KIND_LABELS[paper.date_kind]} {day_label(paper.date)}"
+
+
+def all_dates(paper: Paper) -> tuple[str, ...]:
+    """Every date the sources give, the paper's own date first."""
+    known = [("listed", paper.listed), ("published", paper.published), ("added", paper.added)]
+    rest = [f"{KIND_LABELS[kind]} {day_label(day)}" for kind, day in known
+            if day is not None and kind != paper.date_kind]
+    return (date_label(paper), *rest)
+
+
+# --- facts, as a reader reads them ------------------------------------------------
+
+
+def author_line(paper: Paper, shown: int) -> str:
+    """The first `shown` names, then "et al." with the count; a bare count when names are unknown."""
+    names, count = paper.authors, paper.author_count
+    if names:
+        if len(names) <= shown:
+            return ", ".join(names)
+        return f"{', '.join(names[:shown])} et al. ({count or len(names)} authors)"
+    if count:
+        return "1 author" if count == 1 else f"{count} authors"
+    return ""
+
+
+_DATED_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DUMP_SUFFIXES = (".txt", ".json")
+
+
+def source_label(source: str) -> str:
+    """A source as a reader names it: 'Daily Papers, 26 Jan 2026' for a dump of a
+    dated listing, 'Daily Papers' for a page copy without a date, else as written."""
+    if not source.endswith(_DUMP_SUFFIXES):
+        return source  # a curator's label such as "manual"
+    found = _DATED_NAME.search(source)
+    if found:
+        try:
+            return f"Daily Papers, {day_label(date(*map(int, found.groups())))}"
+        except ValueError:
+            pass
+    return "Daily Papers"
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The abstract's first `limit` characters or so, ending at a word, with an ellipsis if cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit + 1].rsplit(" ", 1)[0] if " " in flat[:limit + 1] else flat[:limit]
+    return cut.rstrip(",;:.-–— ") + "…"
 
 
 # --- view objects ---------------------------------------------------------------
@@ -173,11 +276,30 @@ def date_label(paper: Paper) -> str:
 
 @dataclass(frozen=True)
 class PaperLink:
-    """A paper as listed on another page."""
+    """A paper as linked from another page (related papers)."""
 
     title: Markup  # escaped once per paper: a title appears on many pages
     href: Markup
     date: str
+
+
+@dataclass(frozen=True)
+class Chip:
+    name: str
+    href: Markup
+
+
+@dataclass(frozen=True)
+class CardView:
+    """A paper as a list shows it: enough to decide whether to open it."""
+
+    title: Markup
+    href: Markup
+    date: str
+    themes: tuple[Chip, ...]
+    upvotes: int | None
+    people: str  # first authors, else the organisation, else ""
+    snippet: str
 
 
 @dataclass(frozen=True)
@@ -191,36 +313,57 @@ class ThemeLink:
 
 
 @dataclass(frozen=True)
-class MonthView:
+class Link:
     label: str
-    anchor: Markup
-    papers: tuple[PaperLink, ...]
+    href: Markup
+    count: int = 0
 
 
 @dataclass(frozen=True)
-class YearLink:
+class Section:
+    """A run of cards under a heading (a month, a day), with a link to all of them when cut."""
+
     label: str
-    href: Markup
-    count: int
+    anchor: Markup
+    cards: tuple[Markup, ...]
+    more: Link | None = None
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Links between the pages of one long list."""
+
+    number: int
+    pages: tuple[Link, ...]  # label is the page number
+    newer: Markup | None
+    older: Markup | None
+
+
+@dataclass(frozen=True)
+class SourceView:
+    label: str
+    name: str  # the file name, for the tooltip
 
 
 @dataclass(frozen=True)
 class PaperView:
-    """Everything the paper page shows, as text ready for the template."""
+    """Everything the paper page shows, as text ready for the template; "" or None is left out."""
 
     title: str
-    abstract: str
+    abstract: Markup
     dates: tuple[str, ...]  # the paper's date first
+    day: Link  # the day page it is listed on
+    links: tuple[Link, ...]  # links out; label is what they are
     authors: str
-    organization: str
-    upvotes: str
+    organization: str | None
+    upvotes: int | None
     themes: tuple[ThemeLink, ...]
     origin: str  # "curated" | "auto"
     unsorted: bool
     note: Markup | None
     tags: tuple[str, ...]
-    sources: tuple[str, ...]
-    related: tuple[PaperLink, ...]
+    sources: tuple[SourceView, ...]
+    bibtex: str | None
 
 
 @dataclass(frozen=True)
@@ -244,6 +387,10 @@ class SiteModel:
     unsorted_id: str
 
 
+# Said to readers on the Unsorted theme's pages; the taxonomy's own text is for curators.
+UNSORTED_DESCRIPTION = "Papers that none of the themes fits yet."
+
+
 class _Page:
     """Builds the links of one page, relative to where that page lives."""
 
@@ -251,60 +398,75 @@ class _Page:
         self.model = planner.model
         self.planner = planner
         self.url = url
+        self.root = urls.to_root(url)
         self.themes_by_id = planner.themes_by_id
 
     def href(self, target: str) -> Markup:
         return Markup(urls.relative(self.url, target))
 
     def paper_link(self, paper: Paper) -> PaperLink:
-        title, target, when = self.planner.listing(paper)
-        return PaperLink(title, self.href(target), when)
+        return PaperLink(self.planner.title(paper), self.href(urls.paper_url(paper.id)),
+                         date_label(paper))
+
+    def cards(self, papers: Sequence[Paper]) -> tuple[Markup, ...]:
+        return tuple(self.planner.card(paper, self.root) for paper in papers)
 
     def theme_link(self, theme_id: str, matched: tuple[str, ...] = ()) -> ThemeLink:
         theme = self.themes_by_id[theme_id]
+        description = UNSORTED_DESCRIPTION if theme_id == self.model.unsorted_id else theme.description
         return ThemeLink(
             theme.name,
             self.href(urls.theme_url(theme_id)),
-            theme.description,
+            description,
             len(self.model.groups.by_theme[theme_id]),
             self.href(urls.theme_feed_url(theme_id)),
             matched,
         )
 
-    def months(self, groups: Sequence[MonthGroup]) -> tuple[MonthView, ...]:
-        return tuple(
-            MonthView(g.month.label, Markup(g.month.anchor), tuple(self.paper_link(p) for p in g.papers))
-            for g in groups
-        )
+    def day_link(self, day: DayGroup) -> Link:
+        return Link(weekday_label(day.day), self.href(day.url), len(day.papers))
 
-
-def _known(value: object) -> str:
-    return "unknown" if value is None else str(value)
+    def by_month(self, papers: Sequence[Paper]) -> tuple[Section, ...]:
+        """Cards under month headings; the papers are in reading order, so months are runs."""
+        runs: dict[Month, list[Paper]] = {}
+        for paper in papers:
+            runs.setdefault(Month.of(paper.date), []).append(paper)
+        return tuple(Section(month.label, Markup(month.anchor), self.cards(members))
+                     for month, members in runs.items())
 
 
 def paper_view(page: _Page, paper: Paper) -> PaperView:
     model = page.model
-    dates = [date_label(paper)]
-    if paper.published is not None:
-        dates.append(f"added {day_label(paper.added)}")
     reasons = model.reasons.get(paper.id, {})
     theme_ids = model.themes_of[paper.id]
+    day = page.planner.day_of(paper)
     return PaperView(
         title=paper.title,
-        abstract=paper.abstract,
-        dates=tuple(dates),
-        authors=", ".join(paper.authors) if paper.authors else _known(paper.author_count),
-        organization=_known(paper.organization),
-        upvotes=_known(paper.upvotes),
+        abstract=linked_text(paper.abstract),
+        dates=all_dates(paper),
+        day=Link(f"All papers of {weekday_label(day.day)}", page.href(day.url), len(day.papers)),
+        links=tuple(Link(link.label, Markup(escape_text(link.url)), 0) for link in outbound_links(paper)),
+        authors=author_line(paper, PAGE_AUTHORS),
+        organization=paper.organization,
+        upvotes=paper.upvotes,
         themes=tuple(page.theme_link(t, tuple(reasons.get(t, ()))) for t in theme_ids),
         origin=model.origins[paper.id],
         unsorted=theme_ids == (model.unsorted_id,),
         note=render_note(paper.note) if paper.note else None,
         tags=paper.tags,
-        sources=paper.sources,
-        related=tuple(page.paper_link(page.planner.papers_by_id[r])
-                      for r in model.related.get(paper.id, ())),
+        sources=tuple(SourceView(source_label(s), s) for s in paper.sources),
+        bibtex=bibtex_entry(paper),
     )
+
+
+def pager(page: _Page, base: str, number: int, count: int) -> Pager | None:
+    """Links to every page of a list at `base` cut into `count` pages; None for one page."""
+    if count <= 1:
+        return None
+    links = tuple(Link(str(n), page.href(urls.page_url(base, n))) for n in range(1, count + 1))
+    return Pager(number, links,
+                 links[number - 2].href if number > 1 else None,
+                 links[number].href if number < count else None)
 
 
 # --- planning ---------------------------------------------------------------------
@@ -318,33 +480,71 @@ class Planner:
         self.model = model
         self.themes_by_id = {theme.id: theme for theme in model.themes}
         self.papers_by_id = {paper.id: paper for paper in model.groups.papers}
-        self._listings: dict[str, tuple[Markup, str, str]] = {}
+        self.days = {group.day: group for group in model.groups.days}
+        self._titles: dict[str, Markup] = {}
+        self._cards: dict[tuple[str, str], Markup] = {}
+        self._card_template = env.get_template("_card.md.j2")
 
     def at(self, url: str) -> _Page:
         return _Page(self, url)
 
-    def listing(self, paper: Paper) -> tuple[Markup, str, str]:
-        """A paper's escaped title, URL and date label, computed once per build."""
-        found = self._listings.get(paper.id)
+    def title(self, paper: Paper) -> Markup:
+        """A paper's escaped title, computed once per build."""
+        found = self._titles.get(paper.id)
         if found is None:
-            found = (Markup(escape_text(paper.title)), urls.paper_url(paper.id), date_label(paper))
-            self._listings[paper.id] = found
+            found = self._titles[paper.id] = Markup(escape_text(paper.title))
+        return found
+
+    def day_of(self, paper: Paper) -> DayGroup:
+        return self.days[paper.date]
+
+    def card(self, paper: Paper, root: str) -> Markup:
+        """A paper's card for pages `root` below the site's root, rendered once per depth."""
+        key = (paper.id, root)
+        found = self._cards.get(key)
+        if found is None:
+            people = author_line(paper, CARD_AUTHORS) if paper.authors else (paper.organization or "")
+            themes = self.model.themes_of[paper.id][:CARD_THEMES]
+            view = CardView(
+                title=self.title(paper),
+                href=Markup(root + urls.paper_url(paper.id)),
+                date=date_label(paper),
+                themes=tuple(Chip(self.themes_by_id[t].name, Markup(root + urls.theme_url(t)))
+                             for t in themes),
+                upvotes=paper.upvotes,
+                people=people,
+                snippet=snippet(paper.abstract),
+            )
+            found = self._cards[key] = Markup(self._card_template.render(card=view))
         return found
 
     def render(self, template: str, page: _Page, **context: object) -> Output:
         text = self.env.get_template(template).render(site_name=SITE_NAME, **context)
         return Output(urls.source_path(page.url), text.encode("utf-8"))
 
+    def paged(self, template: str, base: str, papers: Sequence[Paper], *, months: bool,
+              **context: object) -> list[Output]:
+        """One page per CARDS_PER_PAGE papers of a list at `base`: its `cards`,
+        or with `months` its `sections`, cards under month headings."""
+        chunks = in_pages(papers, CARDS_PER_PAGE)
+        outputs = []
+        for number, chunk in enumerate(chunks, start=1):
+            page = self.at(urls.page_url(base, number))
+            shown = {"sections": page.by_month(chunk)} if months else {"cards": page.cards(chunk)}
+            outputs.append(self.render(template, page, page_number=number,
+                                       pager=pager(page, base, number, len(chunks)),
+                                       **shown, **context))
+        return outputs
+
     def home(self) -> Output:
         page = self.at(urls.HOME)
-        latest = latest_additions(self.model.groups.papers, LATEST_ON_HOME)
+        days = self.model.groups.days
+        sections = tuple(
+            self.day_section(page, day, CARDS_PER_PAGE if index == 0 else CARDS_PER_EARLIER_DAY)
+            for index, day in enumerate(days[:1 + EARLIER_DAYS_ON_HOME]))
         return self.render(
             "home.md.j2", page,
-            latest=tuple(
-                PaperLink(page.paper_link(p).title, page.href(urls.paper_url(p.id)),
-                          f"added {day_label(p.added)}")
-                for p in latest
-            ),
+            sections=sections,
             themes=tuple(page.theme_link(theme.id) for theme in self.model.themes),
             totals=_totals(self.model),
             feed=page.href(urls.LATEST_FEED),
@@ -353,19 +553,44 @@ class Planner:
             about_href=page.href(urls.ABOUT),
         )
 
+    def day_section(self, page: _Page, day: DayGroup, limit: int) -> Section:
+        shown = day.papers[:limit]
+        more = page.day_link(day) if len(day.papers) > len(shown) else None
+        return Section(weekday_label(day.day), Markup(f"day-{day.day.isoformat()}"),
+                       page.cards(shown), more)
+
     def theme_pages(self) -> list[Output]:
         page = self.at(urls.THEMES)
         themes = tuple(page.theme_link(theme.id) for theme in self.model.themes)
         outputs = [self.render("themes.md.j2", page, themes=themes)]
         for theme in self.model.themes:
-            page = self.at(urls.theme_url(theme.id))
-            outputs.append(self.render(
-                "theme.md.j2", page,
-                theme=page.theme_link(theme.id),
-                unsorted=theme.id == self.model.unsorted_id,
-                months=page.months(by_month(self.model.groups.by_theme[theme.id])),
+            base = urls.theme_url(theme.id)
+            page = self.at(base)
+            link = page.theme_link(theme.id)
+            outputs += self.paged(
+                "theme.md.j2", base, self.model.groups.by_theme[theme.id], months=True,
+                theme=link,
+                bib=Markup(urls.relative(base, urls.theme_bib_url(theme.id))),
                 feed_url=Markup(urls.theme_feed_url(theme.id)),
-            ))
+            )
+        return outputs
+
+    def day_pages(self) -> list[Output]:
+        days = self.model.groups.days
+        outputs = []
+        for index, day in enumerate(days):
+            base = day.url
+            page = self.at(base)
+            counts = {kind: sum(1 for p in day.papers if p.date_kind == kind) for kind in KIND_LABELS}
+            outputs += self.paged(
+                "day.md.j2", base, day.papers, months=False,
+                label=weekday_label(day.day),
+                count=len(day.papers),
+                kinds=tuple((KIND_LABELS[k], n) for k, n in counts.items() if n),
+                newer=page.day_link(days[index - 1]) if index > 0 else None,
+                older=page.day_link(days[index + 1]) if index + 1 < len(days) else None,
+                month=Link(Month.of(day.day).label, page.href(Month.of(day.day).url)),
+            )
         return outputs
 
     def archive_pages(self) -> list[Output]:
@@ -373,16 +598,22 @@ class Planner:
         page = self.at(urls.ARCHIVE)
         outputs = [self.render(
             "archive.md.j2", page,
-            years=tuple(YearLink(str(y.year), page.href(y.url), y.count) for y in groups.years),
-            undated=YearLink("Date unknown", page.href(urls.UNDATED), len(groups.undated)),
+            years=tuple((Link(str(y.year), page.href(y.url), y.count),
+                         tuple(Link(m.month.label, page.href(m.month.url), m.count) for m in y.months))
+                        for y in groups.years),
         )]
         for year in groups.years:
             page = self.at(year.url)
-            outputs.append(self.render("year.md.j2", page, year=year.year, count=year.count,
-                                       months=page.months(year.months)))
-        page = self.at(urls.UNDATED)
-        outputs.append(self.render("undated.md.j2", page,
-                                   papers=tuple(page.paper_link(p) for p in groups.undated)))
+            outputs.append(self.render(
+                "year.md.j2", page, year=year.year, count=year.count,
+                months=tuple((Link(m.month.label, page.href(m.month.url), m.count),
+                              tuple(page.day_link(d) for d in m.days)) for m in year.months)))
+            for month in year.months:
+                page = self.at(month.month.url)
+                outputs.append(self.render(
+                    "month.md.j2", page, label=month.month.label, count=month.count,
+                    year=Link(str(year.year), page.href(year.url)),
+                    days=tuple(page.day_link(d) for d in month.days)))
         return outputs
 
     def about(self) -> Output:
@@ -392,6 +623,7 @@ class Planner:
             totals=_totals(self.model),
             feed=page.href(urls.LATEST_FEED),
             papers_json=page.href(urls.PAPERS_JSON),
+            papers_bib=page.href(urls.PAPERS_BIB),
             themes_href=page.href(urls.THEMES),
             archive_href=page.href(urls.ARCHIVE),
         )
@@ -424,9 +656,10 @@ def plan_pages(env: jinja2.Environment, model: SiteModel) -> list[Output]:
 
 
 def plan_listing_pages(env: jinja2.Environment, model: SiteModel) -> list[Output]:
-    """Home, themes, archive and about: the pages that do not need related papers."""
+    """Home, themes, days, archive and about: the pages that do not need related papers."""
     planner = Planner(env, model)
-    return [planner.home(), *planner.theme_pages(), *planner.archive_pages(), planner.about()]
+    return [planner.home(), *planner.theme_pages(), *planner.day_pages(),
+            *planner.archive_pages(), planner.about()]
 
 
 def plan_paper_pages(
@@ -450,11 +683,12 @@ class Totals:
 
 def _totals(model: SiteModel) -> Totals:
     papers = model.groups.papers
+    days = model.groups.days
     return Totals(
         papers=len(papers),
         themes=len(model.themes) - 1,
         unsorted=len(model.groups.by_theme[model.unsorted_id]),
         curated=sum(1 for p in papers if model.origins[p.id] == "curated"),
-        first=day_label(papers[-1].date) if papers else "",
-        last=day_label(papers[0].date) if papers else "",
+        first=day_label(days[-1].day) if days else "",
+        last=day_label(days[0].day) if days else "",
     )

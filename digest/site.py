@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from .bibtex import plan_bibliographies
 from .feeds import plan_feeds
 from .grouping import group_papers, visible
 from .library import load_papers
@@ -208,7 +209,10 @@ def _render_outputs(model: SiteModel, pending: Forked, templates_dir: Path,
         outputs = plan_listing_pages(env, model)
         pages = len(outputs)
         outputs += plan_feeds(model.groups, model.themes, model.themes_of, model.origins, site_url)
-        notes.append(f"{pages} listing pages, {len(outputs) - pages - 1} feeds, papers.json")
+        feeds = len(outputs) - pages - 1
+        outputs += plan_bibliographies(model.groups, model.themes)
+        notes.append(f"{pages} listing pages, {feeds} feeds, papers.json, "
+                     f"{len(outputs) - pages - feeds - 1} BibTeX files")
 
     def related() -> dict[str, tuple[str, ...]]:
         found = pending.result()

@@ -7,20 +7,25 @@ inside pages are relative, so the site works under any mount path.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from .model import DigestError
 
 HOME = ""
 THEMES = "themes/"
 ARCHIVE = "archive/"
-UNDATED = "archive/unknown/"
 ABOUT = "about/"
 PAPERS_JSON = "papers.json"
+PAPERS_BIB = "papers.bib"
 LATEST_FEED = "feeds/latest.xml"
 
 PAPER = "papers/{id}/"
 THEME = "themes/{id}/"
+THEME_BIB = "themes/{id}/papers.bib"
 YEAR = "archive/{year}/"
+MONTH = "archive/{year:04d}/{month:02d}/"
+DAY = "days/{day}/"
+PAGE = "{url}page/{number}/"  # the second and later pages of a long list
 THEME_FEED = "feeds/themes/{id}.xml"
 MONTH_ANCHOR = "month-{year:04d}-{month:02d}"
 
@@ -44,8 +49,34 @@ def theme_url(theme_id: str) -> str:
     return THEME.format(id=_segment(theme_id, "theme id"))
 
 
+def theme_bib_url(theme_id: str) -> str:
+    return THEME_BIB.format(id=_segment(theme_id, "theme id"))
+
+
 def year_url(year: int) -> str:
     return YEAR.format(year=year)
+
+
+def month_url(year: int, month: int) -> str:
+    return MONTH.format(year=year, month=month)
+
+
+def day_url(day: date) -> str:
+    return DAY.format(day=day.isoformat())
+
+
+def page_url(url: str, number: int) -> str:
+    """Page `number` (from 1) of the long list at `url`: the first page is `url` itself."""
+    return url if number == 1 else PAGE.format(url=url, number=number)
+
+
+def to_root(url: str) -> str:
+    """The prefix that leads from the page at `url` to the site's root ("" from the home page).
+
+    Links made with it are the same on every page at one depth, so a piece of
+    a page (a paper's card) is rendered once per depth, not once per page.
+    """
+    return "../" * url.count("/")  # "papers/x/" and "feeds/a/b.xml" are two folders down
 
 
 def month_anchor(year: int, month: int) -> str:

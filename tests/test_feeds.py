@@ -1,4 +1,4 @@
-"""digest/feeds.py: Atom feeds of the latest additions (overall and per theme) and papers.json."""
+"""digest/feeds.py: Atom feeds of the latest papers (overall and per theme) and papers.json."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from digest import urls
-from digest.feeds import FEED_SIZE, FeedSpec, atom_feed, papers_json, plan_feeds
-from digest.grouping import group_papers
+from digest.feeds import FEED_SIZE, FeedSpec, atom_feed, entry_times, papers_json, plan_feeds
+from digest.grouping import by_day, group_papers, reading_order
 from digest.model import Paper, Theme
 from digest.render import make_environment, plan_pages
 from digest.render import SiteModel
@@ -72,7 +72,7 @@ def test_one_latest_feed_and_one_feed_per_theme_unsorted_too():
 def test_a_feed_has_the_elements_atom_requires():
     feed = parse(feeds()["feeds/themes/vision.xml"])
     assert feed.findtext(f"{A}title") == "Paper Digest: Vision & <video>"
-    assert feed.findtext(f"{A}updated") == "2026-02-01T00:00:00Z"  # its newest addition
+    assert feed.findtext(f"{A}updated") == "2026-02-01T23:59:59Z"  # its newest entry
     assert feed.findtext(f"{A}author/{A}name") == "Paper Digest"
     assert uuid.UUID(feed.findtext(f"{A}id").removeprefix("urn:uuid:")).version == 5
     # Links are relative to the feed itself: they work wherever the site is mounted.
@@ -86,14 +86,15 @@ def test_a_feed_has_the_elements_atom_requires():
         assert entry.find(f"{A}link[@rel='alternate']").get("type") == "text/html"
 
 
-def test_entries_are_the_latest_additions_with_their_facts():
+def test_entries_are_the_latest_papers_with_their_facts():
     feed = parse(feeds()["feeds/latest.xml"])
     feed_url = BASE + "feeds/latest.xml"
     assert [urljoin(feed_url, link(e, "alternate")) for e in entries(feed)] == [
         BASE + "papers/new/", BASE + "papers/mid/", BASE + "papers/old/"]
     old = entries(feed)[2]
     assert old.findtext(f"{A}published") == "2025-12-24T00:00:00Z"
-    assert old.findtext(f"{A}updated") == "2026-01-05T00:00:00Z"
+    assert old.findtext(f"{A}updated") == "2025-12-24T23:59:59Z"  # its date: published
+    assert old.findall(f"{A}author") == []  # only a count of authors is known
     assert [(c.get("term"), c.get("label")) for c in old.findall(f"{A}category")] == [
         ("llm", "Language models"), ("vision", "Vision & <video>")]
     assert old.find(f"{A}summary").get("type") == "text"
@@ -121,7 +122,7 @@ def test_each_theme_feed_holds_that_themes_papers_only():
 def test_hidden_papers_are_in_no_feed_and_do_not_date_it():
     for path, data in feeds().items():
         assert b"Secret" not in data and b"secret" not in data, path
-    assert parse(feeds()["feeds/themes/llm.xml"]).findtext(f"{A}updated") == "2026-01-05T00:00:00Z"
+    assert parse(feeds()["feeds/themes/llm.xml"]).findtext(f"{A}updated") == "2025-12-24T23:59:59Z"
 
 
 def test_entry_ids_are_stable_and_one_per_paper():
@@ -137,7 +138,7 @@ def test_entry_ids_are_stable_and_one_per_paper():
     assert ids(feeds()["feeds/themes/vision.xml"]) == {k: first[k] for k in ("new", "old")}
 
 
-def test_only_the_latest_additions_are_in_a_feed():
+def test_only_the_latest_papers_are_in_a_feed():
     many = [paper(f"p{i:03d}", date(2026, 1, 1).fromordinal(date(2026, 1, 1).toordinal() + i))
             for i in range(FEED_SIZE + 5)]
     themes_of = {p.id: ("llm",) for p in many}
@@ -145,6 +146,38 @@ def test_only_the_latest_additions_are_in_a_feed():
     data = {o.path: o.data for o in plan_feeds(groups, THEMES, themes_of, {p.id: "auto" for p in many})}
     listed = [link(e, "alternate").split("/")[-2] for e in entries(parse(data["feeds/latest.xml"]))]
     assert listed == [f"p{i:03d}" for i in range(FEED_SIZE + 4, 4, -1)]
+
+
+def test_entries_are_in_reading_order_with_distinct_updated_times_that_keep_it():
+    day = date(2026, 2, 2)
+    same_day = [paper(f"s{i}", date(2026, 2, 3), listed=day, upvotes=i % 3, title=f"T{i}")
+                for i in range(6)]
+    named = paper("named", date(2026, 2, 3), listed=date(2026, 2, 1), upvotes=500,
+                  authors=tuple(f"Author {i}" for i in range(12)), author_count=12)
+    library = [*same_day, named]
+    themes_of = {p.id: ("llm",) for p in library}
+    groups = group_papers(library, themes_of, [t.id for t in THEMES])
+    data = {o.path: o.data for o in plan_feeds(groups, THEMES, themes_of, {p.id: "auto" for p in library})}
+    feed = parse(data["feeds/latest.xml"])
+    order = [link(e, "alternate").split("/")[-2] for e in entries(feed)]
+    assert order == [p.id for p in reading_order(library)] == ["s2", "s5", "s1", "s4", "s0", "s3", "named"]
+    updated = [e.findtext(f"{A}updated") for e in entries(feed)]
+    assert updated == ["2026-02-02T23:59:59Z", "2026-02-02T23:59:58Z", "2026-02-02T23:59:57Z",
+                       "2026-02-02T23:59:56Z", "2026-02-02T23:59:55Z", "2026-02-02T23:59:54Z",
+                       "2026-02-01T23:59:59Z"]
+    assert feed.findtext(f"{A}updated") == updated[0]
+    # The same paper has the same `updated` in every feed it is in.
+    theme = parse(data["feeds/themes/llm.xml"])
+    assert [e.findtext(f"{A}updated") for e in entries(theme)] == updated
+    names = [a.findtext(f"{A}name") for a in entries(feed)[-1].findall(f"{A}author")]
+    assert names == [f"Author {i}" for i in range(10)]
+
+
+def test_entry_times_stay_within_their_day():
+    crowd = [paper(f"p{i:05d}", date(2026, 2, 3)) for i in range(3)]
+    assert entry_times(by_day(crowd)) == {
+        "p00000": "2026-02-03T23:59:59Z", "p00001": "2026-02-03T23:59:58Z",
+        "p00002": "2026-02-03T23:59:57Z"}
 
 
 def test_an_empty_feed_is_still_valid_and_dated():

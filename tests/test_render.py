@@ -22,8 +22,9 @@ from digest import urls
 from digest.grouping import group_papers
 from digest.model import Paper, Theme
 from digest.render import (
-    LATEST_ON_HOME, Planner, SiteModel, date_label, day_label, escape_text, make_environment,
-    paper_view, plan_pages, render_note, yaml_string,
+    CARDS_PER_PAGE, Planner, SiteModel, all_dates, author_line, date_label, day_label, escape_text,
+    linked_text, make_environment, paper_view, plan_pages, render_note, snippet, source_label,
+    yaml_string,
 )
 from digest.themes import UNSORTED, UNSORTED_THEME
 
@@ -189,6 +190,53 @@ def test_safe_links_in_a_note_keep_their_url():
     elements = _Elements(note).elements
     assert [attrs["href"] for tag, attrs in elements if tag == "a"] == [
         "https://example.org/a?b=1&c=2", "mailto:ada@example.org"]
+    assert {attrs["rel"] for tag, attrs in elements if tag == "a"} == {"nofollow noopener"}
+
+
+def test_a_url_written_out_in_a_note_becomes_a_link_and_keeps_its_underscores():
+    note = _Elements(render_note("See https://github.com/a_b/c_d_e. Or `https://in.code/x`, "
+                                 "javascript:alert(1) and data:text/html,x."))
+    assert [(tag, attrs) for tag, attrs in note.elements if tag == "a"] == [
+        ("a", {"href": "https://github.com/a_b/c_d_e", "rel": "nofollow noopener"})]
+    assert note.tags() == ["p", "a", "code"]
+    assert note.text == ("See https://github.com/a_b/c_d_e. Or https://in.code/x, "
+                         "javascript:alert(1) and data:text/html,x.")
+
+
+# --- URLs in abstracts ------------------------------------------------------------------
+
+
+def test_http_urls_in_an_abstract_become_links_and_the_rest_stays_text():
+    text = "Code: https://github.com/x/y_z (and http://a.example/?q=1&r=<2>)."
+    fragment = _Elements(linked_text(text))
+    assert [attrs for tag, attrs in fragment.elements] == [
+        {"href": "https://github.com/x/y_z", "rel": "nofollow noopener"},
+        {"href": "http://a.example/?q=1&r=", "rel": "nofollow noopener"},
+    ]
+    assert fragment.text == text  # the same text, links or not
+
+
+@pytest.mark.parametrize("text", [
+    "javascript:alert(1)",
+    "JavaScript:alert(document.cookie)//https",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1) ftp://example.org/x www.example.org",
+    "https:// alone, and https://",
+    '"><a href=javascript:alert(1)>x</a>',
+])
+def test_only_http_urls_ever_become_links(text):
+    fragment = _Elements(linked_text(text))
+    assert fragment.elements == [] and fragment.text == text
+
+
+@given(texts)
+def test_linked_text_reads_back_as_the_same_text_and_links_only_http(text):
+    text = text.replace("\x02", "").replace("\x03", "")
+    fragment = _Elements(linked_text(text))
+    assert fragment.text == text
+    assert {tag for tag, _ in fragment.elements} <= {"a"}
+    assert all(_scheme(attrs["href"]) in ("http", "https") for _, attrs in fragment.elements)
 
 
 def test_markdowns_placeholder_characters_never_reach_the_page():
@@ -204,8 +252,46 @@ def test_day_labels_are_the_same_in_every_locale():
 
 
 def test_a_date_label_says_which_date_it_is():
+    assert date_label(paper("l", listed=date(2025, 10, 14), published=date(2025, 10, 13))) == (
+        "listed 14 Oct 2025")
     assert date_label(paper("p", published=date(2025, 10, 13))) == "published 13 Oct 2025"
-    assert date_label(paper("a")) == "added 26 Jan 2026"
+    assert date_label(paper("a")) == "added to the digest 26 Jan 2026"
+
+
+def test_every_known_date_is_shown_the_papers_own_first():
+    full = paper("f", listed=date(2025, 10, 14), published=date(2025, 10, 13))
+    assert all_dates(full) == (
+        "listed 14 Oct 2025", "published 13 Oct 2025", "added to the digest 26 Jan 2026")
+    assert all_dates(paper("a")) == ("added to the digest 26 Jan 2026",)
+
+
+# --- facts as a reader reads them -----------------------------------------------------------
+
+
+def test_authors_are_named_up_to_a_limit_then_et_al_with_the_count():
+    names = tuple(f"Author {i}" for i in range(1, 13))
+    assert author_line(paper("n", authors=names, author_count=12), 10) == (
+        "Author 1, Author 2, Author 3, Author 4, Author 5, Author 6, Author 7, Author 8, "
+        "Author 9, Author 10 et al. (12 authors)")
+    assert author_line(paper("t", authors=names[:2], author_count=2), 10) == "Author 1, Author 2"
+    assert author_line(paper("c", author_count=4), 10) == "4 authors"
+    assert author_line(paper("o", author_count=1), 10) == "1 author"
+    assert author_line(paper("u"), 10) == ""
+
+
+def test_sources_are_named_for_readers_not_by_file_name():
+    assert source_label("2025-11-20.json") == "Daily Papers, 20 Nov 2025"
+    assert source_label("000_cba90ecda3dd230a.txt") == "Daily Papers"
+    assert source_label("2025-02-30.json") == "Daily Papers"  # no such day
+    assert source_label("manual") == "manual"
+
+
+def test_a_snippet_ends_at_a_word_with_an_ellipsis_when_cut():
+    assert snippet("Short   abstract\non two lines.") == "Short abstract on two lines."
+    long = "word " * 100
+    cut = snippet(long, 42)
+    assert cut == "word word word word word word word word…" and len(cut) <= 43
+    assert snippet("x" * 300, 10) == "xxxxxxxxxx…"
 
 
 # --- page views -------------------------------------------------------------------------------
@@ -217,7 +303,8 @@ VISION = Theme("vision", "Computer vision", "Images & video.")
 def paper(pid, added=date(2026, 1, 26), **fields):
     fields.setdefault("title", pid.title())
     fields.setdefault("abstract", f"About {pid}.")
-    return Paper(id=pid, added=added, sources=("d.txt",), **fields)
+    fields.setdefault("sources", ("d.txt",))
+    return Paper(id=pid, added=added, **fields)
 
 
 def site_model(papers, themes_of, origins=None, reasons=None, related=None) -> SiteModel:
@@ -242,46 +329,92 @@ def view_of(model: SiteModel, pid: str):
 FULL = paper("full", title="Full <facts>", published=date(2025, 10, 13), author_count=4,
              organization="Org & Co", upvotes=0, tags=("t",), note="A *note*.")
 BARE = paper("bare")
+API = paper("api", title="Api {paper} & $x_1$", arxiv="2510.12345v2", listed=date(2025, 10, 14),
+            published=date(2025, 10, 13), authors=("Ada Lovelace", "Alan Turing"), author_count=2,
+            organization="Org", upvotes=12, code="https://github.com/o/r",
+            project="https://o.example/r", sources=("2025-10-14.json",))
 MODEL = site_model(
-    [FULL, BARE],
-    {"full": ("llm", "vision"), "bare": (UNSORTED,)},
+    [FULL, BARE, API],
+    {"full": ("llm", "vision"), "bare": (UNSORTED,), "api": ("llm",)},
     reasons={"full": {"llm": ("language model",), "vision": ("image", "video")}},
-    related={"full": ("bare",), "bare": ("full",)},
+    related={"full": ("bare",), "bare": ("full",), "api": ()},
 )
 
 
-def test_a_paper_view_shows_known_facts_and_says_unknown_otherwise():
+def test_a_paper_view_shows_known_facts_and_leaves_out_unknown_ones():
     full, bare = view_of(MODEL, "full"), view_of(MODEL, "bare")
-    assert (full.authors, full.organization, full.upvotes) == ("4", "Org & Co", "0")
-    assert (bare.authors, bare.organization, bare.upvotes) == ("unknown", "unknown", "unknown")
+    assert (full.authors, full.organization, full.upvotes) == ("4 authors", "Org & Co", 0)
+    assert (bare.authors, bare.organization, bare.upvotes) == ("", None, None)
+    page = _paper_page(MODEL, "bare")
+    assert "unknown" not in page and "<dt>Authors</dt>" not in page and "<dt>Upvotes</dt>" not in page
+    assert "<dt>Upvotes</dt><dd>0</dd>" in _paper_page(MODEL, "full")  # 0 is known
 
 
-def test_a_paper_view_lists_its_date_first_then_the_date_added():
-    assert view_of(MODEL, "full").dates == ("published 13 Oct 2025", "added 26 Jan 2026")
-    assert view_of(MODEL, "bare").dates == ("added 26 Jan 2026",)
+def test_a_paper_view_lists_its_date_first_and_links_its_day():
+    assert view_of(MODEL, "full").dates == ("published 13 Oct 2025", "added to the digest 26 Jan 2026")
+    bare = view_of(MODEL, "bare")
+    assert bare.dates == ("added to the digest 26 Jan 2026",)
+    assert (bare.day.label, bare.day.href) == ("All papers of Mon 26 Jan 2026", "../../days/2026-01-26/")
+
+
+def test_a_paper_with_an_arxiv_id_links_to_arxiv_hugging_face_code_and_project():
+    assert [(link.label, link.href) for link in view_of(MODEL, "api").links] == [
+        ("arXiv", "https&#58;//arxiv&#46;org/abs/2510&#46;12345v2"),
+        ("PDF", "https&#58;//arxiv&#46;org/pdf/2510&#46;12345v2"),
+        ("Hugging Face", "https&#58;//huggingface&#46;co/papers/2510&#46;12345"),
+        ("Code", "https&#58;//github&#46;com/o/r"),
+        ("Project page", "https&#58;//o&#46;example/r"),
+    ]
+    page = _Elements(_paper_page(MODEL, "api"))
+    assert [a["href"] for tag, a in page.elements if tag == "a" and "md-button" in (a.get("class") or "")][:1] == [
+        "https://arxiv.org/abs/2510.12345v2"]
+
+
+def test_a_paper_without_an_arxiv_id_links_to_searches_for_its_title():
+    labels = [link.label for link in view_of(MODEL, "full").links]
+    assert labels == ["Search arXiv for this title", "Search Hugging Face Papers for this title"]
+
+
+def test_a_paper_view_names_authors_organisation_and_sources_for_readers():
+    api = view_of(MODEL, "api")
+    assert (api.authors, api.organization, api.upvotes) == ("Ada Lovelace, Alan Turing", "Org", 12)
+    assert [(s.label, s.name) for s in api.sources] == [("Daily Papers, 14 Oct 2025", "2025-10-14.json")]
+    page = _paper_page(MODEL, "api")
+    assert '<span title="2025&#45;10&#45;14&#46;json">Daily Papers, 14 Oct 2025</span>' in page
+
+
+def test_a_paper_with_an_arxiv_id_offers_its_bibtex_entry():
+    assert view_of(MODEL, "api").bibtex.startswith("@misc{api,\n")
+    assert view_of(MODEL, "full").bibtex is None
+    assert '<pre><code class="language-bibtex">&#64;misc' not in _paper_page(MODEL, "api")  # @ is plain
+    assert '<h2 id="cite">Cite</h2>' in _paper_page(MODEL, "api")
+    assert 'id="cite"' not in _paper_page(MODEL, "full")
 
 
 def test_a_paper_view_links_its_themes_with_the_phrases_that_matched():
     view = view_of(MODEL, "full")
     assert [(t.name, t.href, t.matched, t.count) for t in view.themes] == [
-        ("Language models", "../../themes/llm/", ("language model",), 1),
+        ("Language models", "../../themes/llm/", ("language model",), 2),
         ("Computer vision", "../../themes/vision/", ("image", "video"), 1),
     ]
     assert (view.origin, view.unsorted) == ("auto", False)
     assert view_of(MODEL, "bare").unsorted is True
 
 
-def test_a_paper_view_renders_the_note_and_links_related_papers():
-    view = view_of(MODEL, "full")
-    assert view.note == "<p>A <em>note</em>.</p>"
-    assert [(r.title, r.href, r.date) for r in view.related] == [
-        ("Bare", "../bare/", "added 26 Jan 2026")]
-    assert view_of(MODEL, "bare").related[0].title == "Full &lt;facts&gt;"  # escaped once
+def test_a_paper_page_renders_the_note_and_links_related_papers():
+    assert view_of(MODEL, "full").note == "<p>A <em>note</em>.</p>"
+    page = _paper_page(MODEL, "full")
+    assert ('<li><a href="../bare/">Bare</a> <span class="paper-date">added to the digest 26 Jan 2026'
+            '</span></li>') in page
+    assert '<a href="../full/">Full &lt;facts&gt;</a>' in _paper_page(MODEL, "bare")  # escaped once
+
+
+def _pages(model: SiteModel) -> dict[str, str]:
+    return {o.path: o.data.decode() for o in plan_pages(make_environment(TEMPLATES), model)}
 
 
 def _paper_page(model: SiteModel, pid: str) -> str:
-    pages = {o.path: o.data.decode() for o in plan_pages(make_environment(TEMPLATES), model)}
-    return pages[urls.source_path(urls.paper_url(pid))]
+    return _pages(model)[urls.source_path(urls.paper_url(pid))]
 
 
 def test_the_paper_page_says_why_it_has_its_themes():
@@ -296,21 +429,94 @@ def test_the_paper_page_front_matter_and_heading_hold_the_escaped_title():
     page = _paper_page(MODEL, "full")
     assert page.startswith('---\ntitle: "Full &lt;facts&gt;"\n')
     assert '<h1 id="paper-title">Full &lt;facts&gt;</h1>' in page
-    assert "<dt>Authors</dt><dd>4</dd>" in page and "<dt>Upvotes</dt><dd>0</dd>" in page
+    assert "<dt>Authors</dt><dd class=\"paper-authors\">4 authors</dd>" in page
+
+
+CARD = re.compile(r'<li class="card"><a class="card-title" href="(?:\.\./)*papers/([^/]+)/"')
+
+
+def test_a_card_holds_title_date_upvotes_people_snippet_and_up_to_three_themes():
+    many = paper("many", title="Many <themes>", upvotes=1, organization="Lab & Co",
+                 abstract="word " * 80)
+    model = site_model([many], {"many": ("llm", "vision", UNSORTED)})
+    card = _Elements(re.search(r'<li class="card">.*</li>', _pages(model)["index.md"]).group())
+    assert card.text.startswith("Many <themes>added to the digest 26 Jan 20261 upvoteLab & Co")
+    assert [attrs.get("href") for tag, attrs in card.elements if tag == "a"] == [
+        "papers/many/", "themes/llm/", "themes/vision/", "themes/unsorted/"]
+    abstract = re.search(r'<p class="card-abstract">([^<]*)</p>', _pages(model)["index.md"]).group(1)
+    assert html.unescape(abstract) == snippet("word " * 80) and abstract.endswith("…")
+
+
+def test_a_card_names_the_first_authors_rather_than_the_organisation():
+    pages = _pages(MODEL)
+    assert '<span class="card-people">Ada Lovelace, Alan Turing</span>' in pages["index.md"]
+    assert '<span class="card-people">Org & Co</span>' not in pages["index.md"]  # escaped, if shown
+    assert '<span class="card-people">Org &amp; Co</span>' in pages["index.md"]
+
+
+def test_every_list_is_in_reading_order_and_the_home_page_starts_with_the_newest_day():
+    day = date(2025, 10, 14)
+    papers = [paper(f"p{i}", listed=day, upvotes=i % 3, title=f"T{i}") for i in range(6)]
+    papers.append(paper("old", published=date(2025, 1, 1), upvotes=99))
+    model = site_model(papers, {p.id: ("llm",) for p in papers})
+    expected = ["p2", "p5", "p1", "p4", "p0", "p3", "old"]
+    pages = _pages(model)
+    assert CARD.findall(pages["index.md"]) == expected
+    assert CARD.findall(pages["themes/llm.md"]) == expected
+    assert CARD.findall(pages["days/2025-10-14.md"]) == expected[:-1]
+    assert pages["index.md"].index("## Tue 14 Oct 2025 {#day-2025-10-14}") < pages["index.md"].index(
+        "## Wed 1 Jan 2025 {#day-2025-01-01}")
+
+
+def test_a_long_list_is_paginated_and_the_home_page_links_the_rest_of_its_day():
+    day = date(2025, 10, 14)
+    papers = [paper(f"p{i:03d}", listed=day) for i in range(CARDS_PER_PAGE + 3)]
+    model = site_model(papers, {p.id: ("llm",) for p in papers})
+    pages = _pages(model)
+    assert len(CARD.findall(pages["days/2025-10-14.md"])) == CARDS_PER_PAGE
+    assert CARD.findall(pages["days/2025-10-14/page/2.md"]) == ["p100", "p101", "p102"]
+    assert len(CARD.findall(pages["themes/llm/page/2.md"])) == 3
+    assert '<a class="pager-older" href="page/2/" rel="next">Older →</a>' in pages["days/2025-10-14.md"]
+    assert '<a class="pager-newer" href="../../" rel="prev">← Newer</a>' in pages["days/2025-10-14/page/2.md"]
+    assert pages["days/2025-10-14/page/2.md"].startswith('---\ntitle: "Tue 14 Oct 2025, page 2"\n')
+    assert len(CARD.findall(pages["index.md"])) == CARDS_PER_PAGE
+    assert '<a href="days/2025-10-14/">All 103 papers of Tue 14 Oct 2025 →</a>' in pages["index.md"]
+
+
+def test_day_pages_link_the_previous_and_next_day_and_their_month():
+    pages = _pages(MODEL)
+    middle = pages["days/2025-10-14.md"]
+    assert '<a class="day-older" href="../2025-10-13/" rel="prev">← Mon 13 Oct 2025</a>' in middle
+    assert '<a class="day-newer" href="../2026-01-26/" rel="next">Mon 26 Jan 2026 →</a>' in middle
+    assert '<a class="day-month" href="../../archive/2025/10/">October 2025</a>' in middle
+    assert "day-newer" not in pages["days/2026-01-26.md"] and "day-older" not in pages["days/2025-10-13.md"]
+    assert "1 paper: 1 added to the digest on this day." in pages["days/2026-01-26.md"]
+    assert "1 paper: 1 listed on this day." in middle
+
+
+def test_a_month_page_lists_its_days_and_the_archive_its_months():
+    pages = _pages(MODEL)
+    assert ('<li><a href="../../../days/2025-10-14/">Tue 14 Oct 2025</a> '
+            '<span class="list-count">1 paper</span></li>') in pages["archive/2025/10.md"]
+    assert '<a href="2025/10/">October 2025</a>' in pages["archive/index.md"]
+    assert "Date unknown" not in "".join(pages.values())
+
+
+def test_the_unsorted_theme_speaks_to_readers():
+    page = _pages(MODEL)["themes/unsorted.md"]
+    assert escape_text("Papers that none of the themes fits yet.") in page and "curator" not in page
 
 
 def test_hidden_papers_are_on_no_page_and_in_no_count():
-    papers = [paper(f"p{i}", added=date(2026, 1, i + 1)) for i in range(LATEST_ON_HOME + 1)]
+    papers = [paper(f"p{i}", added=date(2026, 1, i + 1)) for i in range(21)]
     secret = paper("secret", title="Secret", added=date(2026, 3, 1), hidden=True)
     themes_of = {p.id: ("llm",) for p in [*papers, secret]}
     model = site_model([*papers, secret], themes_of)
     outputs = plan_pages(make_environment(TEMPLATES), model)
     assert [o.path for o in outputs if "secret" in o.data.decode().lower()] == []
     home = next(o.data.decode() for o in outputs if o.path == "index.md")
-    latest = re.findall(r'<li><a href="papers/([^/]+)/', home)
-    # The newest additions, the oldest one left out: the hidden one took no place.
-    assert latest == [f"p{i}" for i in range(LATEST_ON_HOME, 0, -1)]
-    assert f"{LATEST_ON_HOME + 1} papers in 2 themes (0 unsorted)" in home
+    assert CARD.findall(home)[0] == "p20"  # the newest visible day comes first
+    assert "21 papers in 2 themes (0 unsorted)" in home
     assert '<td><a href="themes/llm/">Language models</a></td><td>21</td>' in home
 
 
@@ -320,6 +526,7 @@ def test_every_page_has_its_own_source_file():
     assert len(paths) == len(set(paths))
     assert set(paths) == {
         "index.md", "themes/index.md", "themes/llm.md", "themes/vision.md", "themes/unsorted.md",
-        "archive/index.md", "archive/2026.md", "archive/2025.md", "archive/unknown.md", "about.md",
-        "papers/full.md", "papers/bare.md",
+        "days/2026-01-26.md", "days/2025-10-14.md", "days/2025-10-13.md",
+        "archive/index.md", "archive/2026.md", "archive/2026/01.md", "archive/2025.md",
+        "archive/2025/10.md", "about.md", "papers/full.md", "papers/bare.md", "papers/api.md",
     }

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from digest import urls
@@ -10,6 +12,23 @@ def test_page_urls_are_derived_from_ids_alone():
     assert urls.year_url(2025) == "archive/2025/"
     assert urls.theme_feed_url("llm") == "feeds/themes/llm.xml"
     assert urls.month_anchor(2025, 3) == "month-2025-03"
+    assert urls.month_url(2025, 3) == "archive/2025/03/"
+    assert urls.day_url(date(2025, 3, 7)) == "days/2025-03-07/"
+    assert urls.theme_bib_url("llm") == "themes/llm/papers.bib"
+
+
+def test_a_long_lists_first_page_is_the_list_itself():
+    assert urls.page_url("themes/llm/", 1) == "themes/llm/"
+    assert urls.page_url("themes/llm/", 3) == "themes/llm/page/3/"
+    assert urls.source_path(urls.page_url("days/2025-03-07/", 2)) == "days/2025-03-07/page/2.md"
+
+
+@pytest.mark.parametrize("url, root", [
+    ("", ""), ("about/", "../"), ("papers/x/", "../../"), ("themes/llm/page/2/", "../../../../"),
+    ("feeds/themes/llm.xml", "../../"),
+])
+def test_the_way_to_the_root_depends_on_the_depth_alone(url, root):
+    assert urls.to_root(url) == root
 
 
 def test_an_id_that_would_escape_its_folder_is_refused():
@@ -26,6 +45,7 @@ def test_source_paths_give_mkdocs_the_same_urls():
     assert urls.source_path(urls.ABOUT) == "about.md"
     assert urls.source_path("papers/deep-nets/") == "papers/deep-nets.md"
     assert urls.source_path("archive/2025/") == "archive/2025.md"
+    assert urls.source_path("archive/2025/03/") == "archive/2025/03.md"
 
 
 def test_ids_mkdocs_reads_as_an_index_page_get_their_own_folder():
