@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -523,9 +524,9 @@ class Planner:
         return Output(urls.source_path(page.url), text.encode("utf-8"))
 
     def paged(self, template: str, base: str, papers: Sequence[Paper], *, months: bool,
-              **context: object) -> list[Output]:
-        """One page per CARDS_PER_PAGE papers of a list at `base`: its `cards`,
-        or with `months` its `sections`, cards under month headings."""
+              context: Callable[[_Page], dict[str, object]]) -> list[Output]:
+        """One page per CARDS_PER_PAGE papers of a list at `base`: its `cards`, or with
+        `months` its `sections` (cards under month headings), and `context(page)`."""
         chunks = in_pages(papers, CARDS_PER_PAGE)
         outputs = []
         for number, chunk in enumerate(chunks, start=1):
@@ -533,7 +534,7 @@ class Planner:
             shown = {"sections": page.by_month(chunk)} if months else {"cards": page.cards(chunk)}
             outputs.append(self.render(template, page, page_number=number,
                                        pager=pager(page, base, number, len(chunks)),
-                                       **shown, **context))
+                                       **shown, **context(page)))
         return outputs
 
     def home(self) -> Output:
@@ -564,34 +565,38 @@ class Planner:
         themes = tuple(page.theme_link(theme.id) for theme in self.model.themes)
         outputs = [self.render("themes.md.j2", page, themes=themes)]
         for theme in self.model.themes:
-            base = urls.theme_url(theme.id)
-            page = self.at(base)
-            link = page.theme_link(theme.id)
             outputs += self.paged(
-                "theme.md.j2", base, self.model.groups.by_theme[theme.id], months=True,
-                theme=link,
-                bib=Markup(urls.relative(base, urls.theme_bib_url(theme.id))),
-                feed_url=Markup(urls.theme_feed_url(theme.id)),
+                "theme.md.j2", urls.theme_url(theme.id), self.model.groups.by_theme[theme.id],
+                months=True,
+                context=lambda page, theme_id=theme.id: {
+                    "theme": page.theme_link(theme_id),
+                    "bib": page.href(urls.theme_bib_url(theme_id)),
+                    "feed_url": Markup(urls.theme_feed_url(theme_id)),  # front matter: from the root
+                },
             )
         return outputs
 
     def day_pages(self) -> list[Output]:
-        days = self.model.groups.days
         outputs = []
-        for index, day in enumerate(days):
-            base = day.url
-            page = self.at(base)
-            counts = {kind: sum(1 for p in day.papers if p.date_kind == kind) for kind in KIND_LABELS}
-            outputs += self.paged(
-                "day.md.j2", base, day.papers, months=False,
-                label=weekday_label(day.day),
-                count=len(day.papers),
-                kinds=tuple((KIND_LABELS[k], n) for k, n in counts.items() if n),
-                newer=page.day_link(days[index - 1]) if index > 0 else None,
-                older=page.day_link(days[index + 1]) if index + 1 < len(days) else None,
-                month=Link(Month.of(day.day).label, page.href(Month.of(day.day).url)),
-            )
+        for index, day in enumerate(self.model.groups.days):
+            outputs += self.paged("day.md.j2", day.url, day.papers, months=False,
+                                  context=lambda page, index=index: self._day_context(page, index))
         return outputs
+
+    def _day_context(self, page: _Page, index: int) -> dict[str, object]:
+        """A day page's heading, counts by kind of date, and links to the days around it."""
+        days = self.model.groups.days
+        day = days[index]
+        kinds = Counter(paper.date_kind for paper in day.papers)
+        month = Month.of(day.day)
+        return {
+            "label": weekday_label(day.day),
+            "count": len(day.papers),
+            "kinds": tuple((label, kinds[kind]) for kind, label in KIND_LABELS.items() if kinds[kind]),
+            "newer": page.day_link(days[index - 1]) if index > 0 else None,
+            "older": page.day_link(days[index + 1]) if index + 1 < len(days) else None,
+            "month": Link(month.label, page.href(month.url)),
+        }
 
     def archive_pages(self) -> list[Output]:
         groups = self.model.groups

@@ -94,6 +94,15 @@ def configured_site_url(config_file: Path) -> str:
     return str(config.get("site_url") or "")
 
 
+def require_content(content_dir: Path) -> None:
+    """Stop early, saying where it looked, when `content_dir` is not a digest's content folder."""
+    if (content_dir / "themes.yml").is_file() or (content_dir / "papers").is_dir():
+        return
+    raise DigestError(
+        f"{content_dir}: expected a digest content folder (papers/ and themes.yml) at "
+        f"{content_dir.resolve()}; run this in the project folder, or pass --content DIR")
+
+
 def find_config(content_dir: Path) -> Path:
     """mkdocs.yml of the project: beside the content folder, else here, else the package's."""
     for folder in (content_dir.resolve().parent, Path.cwd(), PROJECT_ROOT):
@@ -402,6 +411,7 @@ def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
     Raises DigestError, and leaves site_dir as it was, when the check finds
     errors, a page cannot be rendered, or MkDocs (strict) warns.
     """
+    require_content(content_dir)
     report = Progress(progress)
     config_file = find_config(content_dir)
     docs_dir = docs_dir or build_docs_dir(content_dir)
@@ -433,6 +443,7 @@ def serve_site(content_dir: Path, dev_addr: str) -> None:
     from mkdocs.config import load_config
     from mkdocs.livereload import LiveReloadServer
 
+    require_content(content_dir)
     report = Progress(True)
     config_file = find_config(content_dir)
     templates_dir = config_file.parent / TEMPLATES_DIR

@@ -106,3 +106,14 @@ def test_the_published_address_makes_feed_links_absolute(project):
     feed = (project / "site" / "feeds" / "latest.xml").read_text(encoding="utf-8")
     assert '<link rel="self" type="application/atom+xml" href="https://example.org/digest/feeds/latest.xml" />' in feed
     assert 'href="https://example.org/digest/papers/' in feed and 'href="../' not in feed
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_outside_a_digest_folder_it_says_which_folder_it_expected(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [command])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: content: expected a digest content folder (papers/ and themes.yml) at "
+        f"{tmp_path.resolve() / 'content'}; run this in the project folder, or pass --content DIR\n")
+    assert list(tmp_path.iterdir()) == []  # nothing written

@@ -115,8 +115,8 @@ class Page(HTMLParser):
             self.facts[data] = ""
         if self._open and self._open[-1][0] == "dd" and self._fact is not None:
             self.facts[self._fact] += data
-        if (len(self._open) >= 2 and self._open[-1][0] == "p"
-                and "paper-abstract" in self._classes(self._open[-2][1])):
+        # The abstract's paragraph, links in it included.
+        if "paper-abstract" in classes and any(tag == "p" for tag, _ in self._open):
             self.abstract += data
 
     @staticmethod
@@ -191,16 +191,25 @@ def test_every_paper_page_shows_its_title_abstract_and_dates(built_site, seeds):
     def label(day: date) -> str:
         return f"{day.day} {months[day.month - 1]} {day.year}"
 
+    weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     for pid, paper in seeds.items():
         page = Page(built_site / "papers" / pid / "index.html")
         assert (page.title, page.abstract) == (paper["title"], paper["abstract"]), pid
-        dates = [f"added {label(paper['added'])}"]
+        dates = [f"added to the digest {label(paper['added'])}"]
         if paper.get("published"):
             dates.insert(0, f"published {label(paper['published'])}")
+        day = day_of(paper)
+        dates.append(f"All papers of {weekdays[day.weekday()]} {label(day)}")
         assert page.dates == " · ".join(dates), pid
-        facts = {key: paper.get(key.lower().replace("organisation", "organization"), "unknown")
-                 for key in ("Authors", "Organisation", "Upvotes")}
-        assert {k: page.facts[k] for k in facts} == {k: str(v) for k, v in facts.items()}, pid
+        # A fact the sources do not give is left out, never "unknown".
+        facts = {"Authors": paper.get("authors"), "Organisation": paper.get("organization"),
+                 "Upvotes": paper.get("upvotes")}
+        known = {key: value for key, value in facts.items() if value is not None}
+        if "Authors" in known:
+            known["Authors"] = f"{known['Authors']} author" + ("s" if known["Authors"] != 1 else "")
+        assert {k: page.facts[k] for k in facts if k in page.facts} == {
+            k: str(v) for k, v in known.items()}, pid
+        assert ">unknown<" not in (built_site / "papers" / pid / "index.html").read_text(), pid
 
 
 def _expected_themes() -> dict[str, tuple[str, ...]]:
@@ -239,22 +248,41 @@ def test_every_paper_is_linked_from_each_of_its_theme_pages_by_month(built_site,
     assert {pid for pids in expected.values() for pid in pids} == set(seeds)
 
 
-def test_every_paper_is_linked_from_its_year_page_in_its_month(built_site, seeds):
+def reading_key(paper: dict) -> tuple:
+    """The site's order: date newest first, then upvotes (more first), then title."""
+    upvotes = paper.get("upvotes")
+    return (-day_of(paper).toordinal(), -(-1 if upvotes is None else upvotes),
+            paper["title"].casefold(), paper["title"], paper["id"])
+
+
+def test_every_paper_is_on_its_day_page_which_its_month_and_year_pages_link(built_site, seeds):
     found: Counter[str] = Counter()
-    for year in sorted({day_of(p).year for p in seeds.values()}):
-        url = f"archive/{year}/"
-        listed = assert_by_month_newest_first(Page(built_site / url / "index.html"), url, seeds)
-        assert {day_of(seeds[pid]).year for pid in listed} == {year}
+    days = sorted({day_of(p) for p in seeds.values()})
+    for day in days:
+        url = f"days/{day.isoformat()}/"
+        listed, number, more = [], 1, url
+        while more:  # a long day is cut into pages of at most 100 cards
+            listed += Page(built_site / more / "index.html").paper_links(more)
+            number += 1
+            more = f"{url}page/{number}/" if (built_site / url / "page" / str(number)).is_dir() else None
+        expected = sorted((p for p in seeds.values() if day_of(p) == day), key=reading_key)
+        assert listed == [p["id"] for p in expected], url  # one card each, in reading order
         found.update(listed)
-    assert found == Counter(set(seeds))  # every paper once, on its year's page
+        for index in (f"archive/{day.year}/{day.month:02d}/", f"archive/{day.year}/"):
+            hrefs = [href for href, _ in Page(built_site / index / "index.html").links]
+            assert any(urljoin(SITE + index, h) == SITE + url for h in hrefs), (index, url)
+    assert found == Counter(set(seeds))  # every paper once, on its day's page
 
 
-def test_the_home_page_has_latest_additions_theme_counts_and_totals(built_site, seeds):
+def test_the_home_page_has_the_newest_day_theme_counts_and_totals(built_site, seeds):
     page = Page(built_site / "index.html")
     latest = page.paper_links("")
-    newest = sorted(seeds.values(),
-                    key=lambda p: (-p["added"].toordinal(), -day_of(p).toordinal(), p["id"]))
-    assert latest == [p["id"] for p in newest[:len(latest)]] and len(latest) == 20
+    newest = sorted(seeds.values(), key=reading_key)
+    first_day = [p["id"] for p in newest if day_of(p) == day_of(newest[0])]
+    # The newest day first (up to 100 cards), in reading order.
+    assert latest[:min(100, len(first_day))] == first_day[:100]
+    ranks = {p["id"]: i for i, p in enumerate(newest)}
+    assert [ranks[pid] for pid in latest] == sorted(ranks[pid] for pid in latest)
     raw = (built_site / "index.html").read_text(encoding="utf-8")
     assert f"{len(seeds)} papers in " in raw
     counts = Counter(t for themes in _expected_themes().values() for t in themes)
@@ -426,8 +454,8 @@ def test_a_hostile_title_and_abstract_reach_the_page_as_the_same_text(small_site
 def test_a_hostile_title_is_listed_searchable_and_exported_as_the_same_text(small_site, name):
     content, site = small_site
     title = read_yaml(content / "papers" / f"hostile-{name}.yaml")["title"]
-    listed = [text for href, text in Page(site / "archive" / "2025" / "index.html").links
-              if paper_id_of("archive/2025/", href) == f"hostile-{name}"]
+    listed = [text for href, text in Page(site / "days" / "2025-10-13" / "index.html").links
+              if paper_id_of("days/2025-10-13/", href) == f"hostile-{name}"]
     assert listed == [title]
     search = {d["location"]: html.unescape(d["title"]) for d in search_docs(site)}
     assert search[f"papers/hostile-{name}/"] == title
@@ -471,7 +499,7 @@ def test_a_hidden_paper_is_nowhere_in_the_site(small_site):
     shown, hidden = MARKERS
     files = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site_files(site)}
     # The visible twin shows where the hidden one would have been.
-    expected_places = {"index.html", "archive/2026/index.html", "feeds/latest.xml", "papers.json",
+    expected_places = {"index.html", "days/2026-12-31/index.html", "feeds/latest.xml", "papers.json",
                        "search/search_index.json", "papers/twin-wombatgram/index.html"}
     assert expected_places <= {path for path, text in files.items() if shown in text}
     seed_id = sorted((content / "papers").glob("a-*.yaml"))[0].stem
