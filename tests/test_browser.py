@@ -38,8 +38,8 @@ LOCAL = ("http://127.0.0.1:", "data:", "blob:")
 class Watched:
     """A browser context with every console error, failed request and dialog recorded."""
 
-    def __init__(self, browser, viewport: dict):
-        self.context = browser.new_context(viewport=viewport)
+    def __init__(self, browser, viewport: dict, color_scheme: str = "light"):
+        self.context = browser.new_context(viewport=viewport, color_scheme=color_scheme)
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.dialogs: list[str] = []
@@ -84,8 +84,8 @@ def watch(browser):
     """Opens watched browser contexts; at teardown, any problem or dialog fails the test."""
     opened: list[Watched] = []
 
-    def open_context(viewport: str = "desktop") -> Watched:
-        opened.append(Watched(browser, VIEWPORTS[viewport]))
+    def open_context(viewport: str = "desktop", color_scheme: str = "light") -> Watched:
+        opened.append(Watched(browser, VIEWPORTS[viewport], color_scheme))
         return opened[-1]
 
     yield open_context
@@ -128,8 +128,18 @@ def texts(locator) -> list[str]:
     return [text.strip() for text in locator.all_inner_texts()]
 
 
-def newest_first(papers: list[dict]) -> list[dict]:
-    return sorted(papers, key=lambda p: (-date.fromisoformat(p["date"]).toordinal(), p["id"]))
+def reading_order(papers: list[dict]) -> list[dict]:
+    """The site's order: date newest first, then upvotes (more first), then title."""
+    return sorted(papers, key=lambda p: (
+        -date.fromisoformat(p["date"]).toordinal(),
+        -(-1 if p["upvotes"] is None else p["upvotes"]), p["title"].casefold(), p["title"], p["id"]))
+
+
+KIND_LABELS = {"listed": "listed", "published": "published", "added": "added to the digest"}
+
+
+def date_label(paper: dict) -> str:
+    return f"{KIND_LABELS[paper['date_kind']]} {shown_day(paper['date'])}"
 
 
 def smallest_theme(papers: list[dict], at_least: int = 3) -> str:
@@ -191,22 +201,25 @@ def test_missing_chromium_skips_with_install_hint_or_fails_when_required(monkeyp
 # --- pages -------------------------------------------------------------------
 
 
-def test_home_shows_theme_counts_and_latest_additions(watch, site_url, papers, theme_names):
+def test_home_shows_the_newest_day_first_then_earlier_days_and_theme_counts(
+        watch, site_url, papers, theme_names):
     page = watch().visit(site_url + "/")
     assert page.locator("article h1").inner_text() == "Paper Digest"
     assert page.locator(".digest-totals").inner_text().startswith(f"{len(papers)} papers in ")
 
-    assert page.locator("h2#latest-additions").inner_text() == "Latest additions"
-    latest = page.locator("#latest-additions ~ ul.paper-list").first.locator("li")
-    # Most recently added first; then newest date, then id.
-    ranked = sorted(papers, key=lambda p: (-date.fromisoformat(p["added"]).toordinal(),
-                                           -date.fromisoformat(p["date"]).toordinal(), p["id"]))
-    shown = latest.count()
-    assert 10 <= shown <= len(papers)
-    expected = ranked[:shown]
-    assert paths(latest.locator("a")) == ["/" + p["url"] for p in expected]
-    assert texts(latest.locator("a")) == [p["title"] for p in expected]
-    assert texts(latest.locator(".paper-date")) == [f"added {shown_day(p['added'])}" for p in expected]
+    ranked = reading_order(papers)
+    newest_day = [p for p in ranked if p["date"] == ranked[0]["date"]]
+    first = page.locator("article h2").first
+    assert first.get_attribute("id") == f"day-{ranked[0]['date']}"
+    cards = page.locator("article ol.cards").first.locator("li.card")
+    assert cards.count() == min(100, len(newest_day))  # the newest day in full, up to a page
+    titles = page.locator("article li.card a.card-title")
+    shown = [path.removeprefix("/") for path in paths(titles)]
+    # Every pair of cards in the site's order: date, upvotes, title.
+    rank = {p["url"]: i for i, p in enumerate(ranked)}
+    assert [rank[url] for url in shown] == sorted(rank[url] for url in shown)
+    assert shown[:cards.count()] == [p["url"] for p in newest_day[:cards.count()]]
+    assert page.locator("article h2[id^='day-']").count() > 1  # then earlier days
 
     table = [(paths(row.locator("a"))[0], *texts(row.locator("td"))[:2])
              for row in page.locator("table.theme-table tbody tr").all()]
@@ -217,14 +230,15 @@ def test_home_shows_theme_counts_and_latest_additions(watch, site_url, papers, t
 
 def test_theme_page_lists_its_papers_and_each_link_opens_the_paper(watch, site_url, papers):
     theme = smallest_theme(papers)
-    expected = newest_first([p for p in papers if theme in p["themes"]])
+    expected = reading_order([p for p in papers if theme in p["themes"]])
     watched = watch()
     page = watched.visit(f"{site_url}/themes/{theme}/")
-    links = page.locator("article ul.paper-list a")
+    links = page.locator("article li.card a.card-title")
     assert paths(links) == ["/" + p["url"] for p in expected]
     assert texts(links) == [p["title"] for p in expected]
+    assert texts(page.locator("article li.card .card-date")) == [date_label(p) for p in expected]
     for index, paper in enumerate(expected):
-        watched.follow(page.locator("article ul.paper-list a").nth(index))
+        watched.follow(page.locator("article li.card a.card-title").nth(index))
         assert page.url == f"{site_url}/{paper['url']}"
         assert page.locator("h1#paper-title").inner_text() == paper["title"]
         page.go_back(wait_until="networkidle")
@@ -240,14 +254,16 @@ def test_paper_page_shows_abstract_dates_themes_and_related(watch, site_url, pap
     assert page.locator("h1#paper-title").inner_text() == paper["title"]
     assert page.locator(".paper-abstract").inner_text() == paper["abstract"]
     dates = ([f"published {shown_day(paper['published'])}"] if paper["published"] else []) + [
-        f"added {shown_day(paper['added'])}"]
-    assert page.locator(".paper-dates").inner_text() == " · ".join(dates)
+        f"added to the digest {shown_day(paper['added'])}"]
+    assert page.locator(".paper-dates").inner_text().startswith(" · ".join(dates) + " · All papers of ")
 
     facts = dict(zip(texts(page.locator("dl.paper-facts dt")), texts(page.locator("dl.paper-facts dd"))))
-    assert facts["Authors"] == str(paper["authors"] or "unknown")
-    assert facts["Organisation"] == str(paper["organization"] or "unknown")
-    assert facts["Upvotes"] == str(paper["upvotes"] if paper["upvotes"] is not None else "unknown")
-    theme_links = page.locator("dl.paper-facts dd a")
+    # A fact the sources do not give is left out.
+    known = {"Authors": paper["authors"], "Organisation": paper["organization"],
+             "Upvotes": paper["upvotes"]}
+    assert {k for k in known if known[k] is not None} == set(facts) & set(known)
+    assert "unknown" not in facts.values()
+    theme_links = page.locator("dl.paper-facts dd.paper-themes a")
     assert texts(theme_links) == [theme_names[t] for t in paper["themes"]]
     assert paths(theme_links) == [f"/themes/{t}/" for t in paper["themes"]]
 
@@ -291,6 +307,224 @@ def test_theme_table_breaks_no_theme_name_mid_word_on_phones(watch, site_url):
     names = page.locator("table.theme-table td:first-child")
     assert names.count() > 0
     assert names.evaluate_all(BROKEN_WORDS) == []
+
+
+# --- reader pages on a library with the API's facts ------------------------------
+
+READER_PAPERS = Path(__file__).parent / "fixtures" / "reader" / "papers"
+API_PAPER = "rldx-1-technical-report"  # arXiv id, 68 names, organisation, code, project
+TEXT_PAPER = "a-text-dump-paper-without-an-arxiv-id"
+LINKS_PAPER = "links-in-an-abstract-added-only"
+
+
+@pytest.fixture(scope="module")
+def reader_site(tmp_path_factory):
+    """The reader fixture library (copied from the recorded API days) built and served; (url, papers by id)."""
+    from digest.site import build_site
+
+    root = tmp_path_factory.mktemp("reader")
+    content = root / "content"
+    shutil.copytree(CONTENT / "schema", content / "schema")
+    shutil.copy(CONTENT / "themes.yml", content / "themes.yml")
+    shutil.copytree(READER_PAPERS, content / "papers")
+    build_site(content, root / "site", progress=False)
+    records = json.loads((root / "site" / "papers.json").read_text(encoding="utf-8"))
+    with serve(root / "site") as url:
+        yield url, {r["id"]: r for r in records}
+
+
+def fixture_yaml(pid: str) -> dict:
+    return yaml.safe_load((READER_PAPERS / f"{pid}.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_paper_with_an_arxiv_id_links_out_to_arxiv_pdf_hugging_face_code_and_project(
+        watch, reader_site, viewport):
+    url, _ = reader_site
+    paper = fixture_yaml(API_PAPER)
+    page = watch(viewport).visit(f"{url}/papers/{API_PAPER}/")
+    links = page.locator("nav.paper-links a")
+    assert texts(links) == ["arXiv", "PDF", "Hugging Face", "Code", "Project page"]
+    assert links.evaluate_all("links => links.map(a => a.href)") == [
+        f"https://arxiv.org/abs/{paper['arxiv']}", f"https://arxiv.org/pdf/{paper['arxiv']}",
+        f"https://huggingface.co/papers/{paper['arxiv']}", paper["code"], paper["project"]]
+    for index in range(links.count()):  # every link visible and clickable on the screen
+        box = links.nth(index).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS[viewport]["width"]
+    assert_no_horizontal_scroll(page, VIEWPORTS[viewport])
+
+
+def test_a_paper_without_an_arxiv_id_links_to_title_searches_labelled_as_such(watch, reader_site):
+    url, _ = reader_site
+    page = watch().visit(f"{url}/papers/{TEXT_PAPER}/")
+    links = page.locator("nav.paper-links a")
+    assert texts(links) == ["Search arXiv for this title", "Search Hugging Face Papers for this title"]
+    hrefs = links.evaluate_all("links => links.map(a => new URL(a.href))"
+                               ".map(u => [u.origin + u.pathname, [...u.searchParams]])")
+    title = fixture_yaml(TEXT_PAPER)["title"]
+    assert hrefs == [["https://arxiv.org/search/", [["query", f'"{title}"'], ["searchtype", "title"]]],
+                     ["https://huggingface.co/papers", [["q", f'"{title}"']]]]
+    assert page.locator("#cite").count() == 0  # nothing to cite it by
+
+
+def test_urls_in_an_abstract_are_links_and_script_urls_stay_text(watch, reader_site):
+    url, _ = reader_site
+    paper = fixture_yaml(LINKS_PAPER)
+    page = watch().visit(f"{url}/papers/{LINKS_PAPER}/")
+    assert page.locator(".paper-abstract").inner_text() == paper["abstract"]
+    links = page.locator(".paper-abstract a")
+    assert links.evaluate_all("links => links.map(a => [a.getAttribute('href'), a.rel])") == [
+        ["https://github.com/example/links_demo", "nofollow noopener"],
+        ["http://example.org/a?b=1&c=2", "nofollow noopener"]]
+
+
+def test_the_paper_page_names_authors_organisation_and_sources_for_readers(watch, reader_site):
+    url, records = reader_site
+    paper = fixture_yaml(API_PAPER)
+    page = watch().visit(f"{url}/papers/{API_PAPER}/")
+    facts = dict(zip(texts(page.locator("dl.paper-facts dt")), texts(page.locator("dl.paper-facts dd"))))
+    names = paper["authors"]
+    assert facts["Authors"] == f"{', '.join(names[:10])} et al. ({len(names)} authors)"
+    assert facts["Organisation"] == paper["organization"]
+    assert facts["Upvotes"] == str(paper["upvotes"])
+    assert facts["Sources"] == "Daily Papers, 7 May 2026"
+    assert page.locator("dd.paper-sources span").get_attribute("title") == "2026-05-07.json"
+    assert page.locator(".paper-dates").inner_text() == (
+        "listed 7 May 2026 · published 5 May 2026 · added to the digest 26 Nov 2026 · "
+        "All papers of Thu 7 May 2026")
+    added_only = watch().visit(f"{url}/papers/{LINKS_PAPER}/")
+    assert added_only.locator(".paper-dates").inner_text().startswith("added to the digest 25 Nov 2026")
+    assert records[LINKS_PAPER]["date_kind"] == "added"
+
+
+def test_the_bibtex_entry_is_copied_by_its_button(watch, reader_site):
+    url, _ = reader_site
+    watched = watch()
+    watched.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    page = watched.visit(f"{url}/papers/{API_PAPER}/")
+    entry = page.locator(".paper-cite pre code").inner_text()
+    assert entry.startswith(f"@misc{{{API_PAPER},") and "eprint = {2605.03269}" in entry
+    page.locator(".paper-cite button[data-md-type='copy']").click()
+    page.wait_for_function("() => navigator.clipboard.readText().then(t => t.length > 0)")
+    assert page.evaluate("navigator.clipboard.readText()").strip() == entry.strip()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_card_shows_title_date_upvotes_people_snippet_and_themes(watch, reader_site, viewport):
+    url, records = reader_site
+    page = watch(viewport).visit(url + "/")
+    card = page.locator("li.card").filter(has=page.locator(f"a[href$='papers/{API_PAPER}/']"))
+    paper, record = fixture_yaml(API_PAPER), records[API_PAPER]
+    assert card.locator(".card-title").inner_text() == paper["title"]
+    assert card.locator(".card-date").inner_text() == "listed 7 May 2026"
+    assert card.locator(".card-upvotes").inner_text() == f"{paper['upvotes']} upvotes"
+    assert card.locator(".card-people").inner_text() == (
+        f"{', '.join(paper['authors'][:3])} et al. ({len(paper['authors'])} authors)")
+    snippet = card.locator(".card-abstract").inner_text()
+    assert snippet.endswith("…") and len(snippet) <= 201
+    assert " ".join(paper["abstract"].split()).startswith(snippet[:-1])
+    chips = card.locator(".card-themes a")
+    assert 1 <= chips.count() <= 3
+    assert paths(chips) == [f"/themes/{t}/" for t in record["themes"][:3]]
+    assert_no_horizontal_scroll(page, VIEWPORTS[viewport])
+    # Without names, the card names the organisation.
+    text = page.locator("li.card").filter(has=page.locator(f"a[href$='papers/{TEXT_PAPER}/']"))
+    assert text.locator(".card-people").inner_text() == "Example Lab"
+
+
+def test_day_pages_link_the_days_around_them_and_each_paper_links_its_day(watch, reader_site):
+    url, records = reader_site
+    days = sorted({r["date"] for r in records.values()}, reverse=True)
+    watched = watch()
+    page = watched.visit(f"{url}/papers/{API_PAPER}/")
+    watched.follow(page.locator("a.paper-day"))
+    assert page.url == f"{url}/days/2026-05-07/"
+    assert page.locator("article h1").inner_text() == "Thu 7 May 2026"
+    on_day = [r for r in records.values() if r["date"] == "2026-05-07"]
+    assert paths(page.locator("li.card a.card-title")) == [
+        "/" + r["url"] for r in reading_order(on_day)]
+    # Older, then newer, and back: every day in turn.
+    seen = [page.url.removeprefix(url + "/days/").rstrip("/")]
+    while page.locator("a.day-older").count():
+        watched.follow(page.locator("a.day-older"))
+        seen.append(page.url.removeprefix(url + "/days/").rstrip("/"))
+    while page.locator("a.day-newer").count():
+        watched.follow(page.locator("a.day-newer"))
+        seen.append(page.url.removeprefix(url + "/days/").rstrip("/"))
+    index = days.index("2026-05-07")
+    assert seen == days[index:] + days[::-1][1:]
+    watched.follow(page.locator("a.day-month"))
+    assert page.url == f"{url}/archive/{days[0][:4]}/{days[0][5:7]}/"
+    assert f"/days/{days[0]}/" in paths(page.locator("article ul.day-list a"))
+
+
+def test_the_palette_follows_the_system_and_the_toggle_switches_and_persists(watch, reader_site):
+    url, _ = reader_site
+    dark = watch(color_scheme="dark").visit(url + "/")
+    assert dark.evaluate("document.body.dataset.mdColorScheme") == "slate"  # the system's choice
+    watched = watch(color_scheme="light")
+    page = watched.visit(url + "/")
+    scheme = "document.body.dataset.mdColorScheme"
+    assert page.evaluate(scheme) == "default"
+    toggle = page.locator("form[data-md-component='palette'] label:not([hidden])")
+    toggle.click()  # automatic -> light
+    toggle.click()  # light -> dark
+    page.wait_for_function(f"() => {scheme} === 'slate'")
+    watched.visit(f"{url}/papers/{API_PAPER}/")  # another page, and a reload: still dark
+    assert page.evaluate(scheme) == "slate"
+    page.reload(wait_until="networkidle")
+    assert page.evaluate(scheme) == "slate"
+
+
+# WCAG 2 contrast of a computed CSS text colour over a background colour (rgb or
+# rgba): a translucent text colour is blended over the background first, as painted.
+CONTRAST = """([fg, bg]) => {
+    const parse = c => { const v = c.match(/[\\d.]+/g).map(Number); return [v.slice(0, 3), v[3] ?? 1]; };
+    const [[back], [front, alpha]] = [parse(bg), parse(fg)];
+    const painted = front.map((v, i) => alpha * v + (1 - alpha) * back[i]);
+    const lum = rgb => { const [r, g, b] = rgb.map(v => { v /= 255;
+        return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    const [a, b] = [lum(painted), lum(back)];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+# The colour a reader sees behind an element: the first opaque background up the tree.
+BACKGROUND = """element => {
+    for (let e = element; e; e = e.parentElement) {
+        const colour = getComputedStyle(e).backgroundColor;
+        if (!/rgba\(.*, 0\)$/.test(colour) && colour !== 'transparent') return colour;
+    }
+    return getComputedStyle(document.body).backgroundColor;
+}"""
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_titles_meet_wcag_aa_contrast_in_both_palettes(watch, reader_site, color_scheme):
+    url, _ = reader_site
+    watched = watch(color_scheme=color_scheme)
+    checked = {}
+    for path, selector in (("/", "li.card a.card-title"), (f"/papers/{API_PAPER}/", "h1#paper-title"),
+                           ("/", "li.card .card-abstract"), ("/", "li.card .card-date")):
+        page = watched.visit(url + path)
+        element = page.locator(selector).first
+        colours = [element.evaluate("e => getComputedStyle(e).color"), element.evaluate(BACKGROUND)]
+        checked[f"{path} {selector}"] = round(page.evaluate(CONTRAST, colours), 2)
+    print(color_scheme, checked)
+    assert {k: v for k, v in checked.items() if v < 4.5} == {}, checked
+
+
+def test_the_contrast_check_blends_a_translucent_colour_and_can_fail(watch, reader_site):
+    page = watch().visit(reader_site[0] + "/")
+    assert round(page.evaluate(CONTRAST, ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]), 1) == 21.0
+    assert page.evaluate(CONTRAST, ["rgba(0, 0, 0, 0.3)", "rgb(255, 255, 255)"]) < 4.5
+
+
+def test_the_footer_links_the_feeds_and_citations(watch, reader_site):
+    url, _ = reader_site
+    page = watch().visit(f"{url}/papers/{API_PAPER}/")
+    footer = page.locator("footer .digest-footer a")
+    assert texts(footer) == ["Atom feed", "BibTeX", "papers.json"]
+    assert paths(footer) == ["/feeds/latest.xml", "/papers.bib", "/papers.json"]
 
 
 # --- search ------------------------------------------------------------------
@@ -453,14 +687,19 @@ def test_hostile_paper_shows_markup_as_text_and_runs_nothing(watch, hostile, scr
     assert page.locator("h1#paper-title").inner_text() == paper["title"]
     assert page.locator(".paper-abstract").inner_text() == paper["abstract"]
     assert page.title() == f"{paper['title']} - Paper Digest"
-    for element in ("script", "img", "b", "em", "strong", "table", "code", "a", "h2"):
+    for element in ("script", "img", "b", "em", "strong", "table", "code", "h2"):
         assert page.locator(f".paper-abstract {element}, h1#paper-title {element}").count() == 0, element
+    # Its one http(s) URL is a link out, and nothing else is.
+    assert page.locator("h1#paper-title a").count() == 0
+    links = page.locator(".paper-abstract a")
+    assert [links.get_attribute("href"), links.get_attribute("rel")] == [
+        "https://example.org", "nofollow noopener"]
 
     page.screenshot(path=screenshot_dir / "hostile-paper-desktop.png", full_page=True, animations="disabled")
 
     for listing in ("/", "/themes/unsorted/"):
         page = watched.visit(url + listing)
-        link = page.locator(f"article a[href$='papers/{HOSTILE_ID}/']")
+        link = page.locator(f"article a.card-title[href$='papers/{HOSTILE_ID}/']")
         assert link.inner_text() == paper["title"], listing
 
 
@@ -499,15 +738,22 @@ def png_size(path: Path) -> tuple[int, int]:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_screenshots(watch, site_url, papers, search_words, screenshot_dir, viewport):
-    """Whole pages (home, theme, paper) and the search overlay as a reader sees them."""
+    """Whole pages (home, theme, paper, day) and the search overlay as a reader sees them;
+    the first screen of each page in the dark palette too."""
     size = VIEWPORTS[viewport]
     paper = richest_paper(papers)
-    watched = watch(viewport)
     shots = {
         "home": "/",
         "theme": f"/themes/{paper['themes'][0]}/",
         "paper": f"/{paper['url']}",
+        "day": f"/days/{paper['date']}/",
     }
+    dark = watch(viewport, "dark")
+    for name, path in shots.items():
+        page = dark.visit(site_url + path)
+        assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+        page.screenshot(path=screenshot_dir / f"{name}-{viewport}-dark.png", animations="disabled")
+    watched = watch(viewport)
     for name, path in shots.items():
         page = watched.visit(site_url + path)
         assert_no_horizontal_scroll(page, size)
