@@ -317,19 +317,25 @@ TEXT_PAPER = "a-text-dump-paper-without-an-arxiv-id"
 LINKS_PAPER = "links-in-an-abstract-added-only"
 
 
-@pytest.fixture(scope="module")
-def reader_site(tmp_path_factory):
-    """The reader fixture library (copied from the recorded API days) built and served; (url, papers by id)."""
+def build_fixture_site(tmp_path_factory, name: str, papers: Path) -> Path:
+    """A site built from a fixture folder of papers with the shipped themes and schema."""
     from digest.site import build_site
 
-    root = tmp_path_factory.mktemp("reader")
+    root = tmp_path_factory.mktemp(name)
     content = root / "content"
     shutil.copytree(CONTENT / "schema", content / "schema")
     shutil.copy(CONTENT / "themes.yml", content / "themes.yml")
-    shutil.copytree(READER_PAPERS, content / "papers")
+    shutil.copytree(papers, content / "papers")
     build_site(content, root / "site", progress=False)
-    records = json.loads((root / "site" / "papers.json").read_text(encoding="utf-8"))
-    with serve(root / "site") as url:
+    return root / "site"
+
+
+@pytest.fixture(scope="module")
+def reader_site(tmp_path_factory):
+    """The reader fixture library (copied from the recorded API days) built and served; (url, papers by id)."""
+    site = build_fixture_site(tmp_path_factory, "reader", READER_PAPERS)
+    records = json.loads((site / "papers.json").read_text(encoding="utf-8"))
+    with serve(site) as url:
         yield url, {r["id"]: r for r in records}
 
 
@@ -664,16 +670,9 @@ def test_search_for_a_word_found_nowhere_says_no_results(watch, site_url, search
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """A small site whose paper holds markup, template code and Markdown; (url, paper)."""
-    from digest.site import build_site
-
-    root = tmp_path_factory.mktemp("hostile")
-    content = root / "content"
-    shutil.copytree(CONTENT / "schema", content / "schema")
-    shutil.copy(CONTENT / "themes.yml", content / "themes.yml")
-    shutil.copytree(HOSTILE_PAPERS, content / "papers")
-    build_site(content, root / "site", progress=False)
+    site = build_fixture_site(tmp_path_factory, "hostile", HOSTILE_PAPERS)
     paper = yaml.safe_load((HOSTILE_PAPERS / f"{HOSTILE_ID}.yaml").read_text(encoding="utf-8"))
-    with serve(root / "site") as url:
+    with serve(site) as url:
         yield url, paper
 
 
