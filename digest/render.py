@@ -245,6 +245,17 @@ def author_line(paper: Paper, shown: int) -> str:
     return ""
 
 
+def organization_name(paper: Paper) -> str | None:
+    """The organisation's display name. A copied Daily Papers page writes its
+    organisation line as `<handle> <name>` ("zai-org Z.ai", "MIT Massachusetts
+    Institute of Technology"); the API, and so a paper with an API source, gives the name."""
+    name = paper.organization
+    if not name or any(not source.endswith(".txt") for source in paper.sources):
+        return name
+    handle, _, rest = name.partition(" ")
+    return rest.strip() or handle
+
+
 _DATED_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DUMP_SUFFIXES = (".txt", ".json")
 
@@ -448,7 +459,7 @@ def paper_view(page: _Page, paper: Paper) -> PaperView:
         day=Link(f"All papers of {weekday_label(day.day)}", page.href(day.url), len(day.papers)),
         links=tuple(Link(link.label, Markup(escape_text(link.url)), 0) for link in outbound_links(paper)),
         authors=author_line(paper, PAGE_AUTHORS),
-        organization=paper.organization,
+        organization=organization_name(paper),
         upvotes=paper.upvotes,
         themes=tuple(page.theme_link(t, tuple(reasons.get(t, ()))) for t in theme_ids),
         origin=model.origins[paper.id],
@@ -504,7 +515,7 @@ class Planner:
         key = (paper.id, root)
         found = self._cards.get(key)
         if found is None:
-            people = author_line(paper, CARD_AUTHORS) if paper.authors else (paper.organization or "")
+            people = author_line(paper, CARD_AUTHORS) if paper.authors else (organization_name(paper) or "")
             themes = self.model.themes_of[paper.id][:CARD_THEMES]
             view = CardView(
                 title=self.title(paper),

@@ -23,7 +23,8 @@ from digest.grouping import group_papers
 from digest.model import Paper, Theme
 from digest.render import (
     CARDS_PER_PAGE, Planner, SiteModel, all_dates, author_line, date_label, day_label, escape_text,
-    linked_text, make_environment, paper_view, plan_pages, render_note, snippet, source_label,
+    linked_text, make_environment, organization_name, paper_view, plan_pages, render_note, snippet,
+    source_label,
     yaml_string,
 )
 from digest.themes import UNSORTED, UNSORTED_THEME
@@ -279,6 +280,18 @@ def test_authors_are_named_up_to_a_limit_then_et_al_with_the_count():
     assert author_line(paper("u"), 10) == ""
 
 
+def test_the_organisation_is_its_display_name_without_a_page_copys_handle():
+    assert organization_name(paper("t", organization="zai-org Z.ai")) == "Z.ai"
+    assert organization_name(paper("m", organization="MIT Massachusetts Institute of Technology",
+                                   sources=("a.txt", "b.txt"))) == "Massachusetts Institute of Technology"
+    assert organization_name(paper("o", organization="Qwen")) == "Qwen"
+    # The API gives the display name itself.
+    assert organization_name(paper("a", organization="UC Berkeley", sources=("2025-10-14.json",))) == (
+        "UC Berkeley")
+    assert organization_name(paper("c", organization="UC Berkeley", sources=("manual",))) == "UC Berkeley"
+    assert organization_name(paper("n")) is None
+
+
 def test_sources_are_named_for_readers_not_by_file_name():
     assert source_label("2025-11-20.json") == "Daily Papers, 20 Nov 2025"
     assert source_label("000_cba90ecda3dd230a.txt") == "Daily Papers"
@@ -327,7 +340,7 @@ def view_of(model: SiteModel, pid: str):
 
 
 FULL = paper("full", title="Full <facts>", published=date(2025, 10, 13), author_count=4,
-             organization="Org & Co", upvotes=0, tags=("t",), note="A *note*.")
+             organization="org Org & Co", upvotes=0, tags=("t",), note="A *note*.")
 BARE = paper("bare")
 API = paper("api", title="Api {paper} & $x_1$", arxiv="2510.12345v2", listed=date(2025, 10, 14),
             published=date(2025, 10, 13), authors=("Ada Lovelace", "Alan Turing"), author_count=2,
@@ -436,7 +449,7 @@ CARD = re.compile(r'<li class="card"><a class="card-title" href="(?:\.\./)*paper
 
 
 def test_a_card_holds_title_date_upvotes_people_snippet_and_up_to_three_themes():
-    many = paper("many", title="Many <themes>", upvotes=1, organization="Lab & Co",
+    many = paper("many", title="Many <themes>", upvotes=1, organization="lab Lab & Co",
                  abstract="word " * 80)
     model = site_model([many], {"many": ("llm", "vision", UNSORTED)})
     card = _Elements(re.search(r'<li class="card">.*</li>', _pages(model)["index.md"]).group())

@@ -202,7 +202,9 @@ def test_every_paper_page_shows_its_title_abstract_and_dates(built_site, seeds):
         dates.append(f"All papers of {weekdays[day.weekday()]} {label(day)}")
         assert page.dates == " · ".join(dates), pid
         # A fact the sources do not give is left out, never "unknown".
-        facts = {"Authors": paper.get("authors"), "Organisation": paper.get("organization"),
+        # A copied page's organisation line is "<handle> <name>": the page shows the name.
+        organization = paper.get("organization") and paper["organization"].partition(" ")[2]
+        facts = {"Authors": paper.get("authors"), "Organisation": organization,
                  "Upvotes": paper.get("upvotes")}
         known = {key: value for key, value in facts.items() if value is not None}
         if "Authors" in known:
@@ -422,7 +424,7 @@ def small_site(tmp_path_factory) -> tuple[Path, Path]:
     for name, text in HOSTILE.items():
         write_paper(papers, id=f"hostile-{name}", title=text,
                     abstract=f"{text} in an abstract.{ABSTRACT_LINES} {text}",
-                    published=date(2025, 10, 13), organization=f"{text} Lab", upvotes=0)
+                    published=date(2025, 10, 13), organization=f"handle {text} Lab", upvotes=0)
     write_paper(papers, id="hostile-note", title="A paper with a note", abstract="Plain.",
                 note="A **bold** note.\n\n<script>alert(3)</script>\n\n"
                      "[click](&#106;avascript:alert(4)) <img src=x onerror=alert(5)>")
