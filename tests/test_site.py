@@ -293,6 +293,32 @@ def test_the_home_page_has_the_newest_day_theme_counts_and_totals(built_site, se
             rf'<a href="themes/{theme}/">[^<]*</a></td><td>{count}</td>', raw), theme
 
 
+def test_the_home_page_and_the_latest_feed_are_in_the_sites_order(built_site, seeds):
+    ranked = {p["id"]: i for i, p in enumerate(sorted(seeds.values(), key=reading_key))}
+    home = [pid for pid in Page(built_site / "index.html").paper_links("") if pid in ranked]
+    feed = ElementTree.parse(built_site / "feeds" / "latest.xml").getroot()
+    entries = list(feed.iter(f"{ATOM}entry"))
+    listed = [paper_id_of("feeds/latest.xml", e.find(f"{ATOM}link").get("href")) for e in entries]
+    # Every pair of entries in the order date, upvotes, title: each list is sorted by rank.
+    for order in (home, listed):
+        assert [ranked[pid] for pid in order] == sorted(ranked[pid] for pid in order)
+    assert listed[0] == home[0] and len(listed) == 50  # both start with the newest paper
+    updated = [e.findtext(f"{ATOM}updated") for e in entries]
+    assert len(set(updated)) == len(updated) == 50
+    assert updated == sorted(updated, reverse=True)
+
+
+def test_every_paper_page_links_out_and_to_arxiv_when_it_has_an_id(built_site, seeds):
+    for pid, paper in seeds.items():
+        page = Page(built_site / "papers" / pid / "index.html")
+        outbound = [href for tag, attrs in page.elements if tag == "a"
+                    and "md-button" in (attrs.get("class") or "")
+                    for href in [attrs.get("href") or ""]]
+        assert outbound and all(h.startswith("https://") for h in outbound), pid
+        if paper.get("arxiv"):
+            assert f"https://arxiv.org/abs/{paper['arxiv']}" in outbound, pid
+
+
 def test_the_navigation_holds_only_the_four_sections(built_site, seeds):
     pid = next(iter(seeds))
     for path in (built_site / "index.html", built_site / "papers" / pid / "index.html"):
