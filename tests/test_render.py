@@ -503,8 +503,11 @@ def test_day_pages_link_the_previous_and_next_day_and_their_month():
     assert '<a class="day-newer" href="../2026-01-26/" rel="next">Mon 26 Jan 2026 →</a>' in middle
     assert '<a class="day-month" href="../../archive/2025/10/">October 2025</a>' in middle
     assert "day-newer" not in pages["days/2026-01-26.md"] and "day-older" not in pages["days/2025-10-13.md"]
-    assert "1 paper: 1 added to the digest on this day." in pages["days/2026-01-26.md"]
-    assert "1 paper: 1 listed on this day." in middle
+    assert "1 paper added to the digest on this day." in pages["days/2026-01-26.md"]
+    assert "1 paper listed on this day." in middle
+    mixed = site_model([paper("l", listed=date(2025, 10, 14)), paper("p", published=date(2025, 10, 14)),
+                        paper("q", published=date(2025, 10, 14))], {k: ("llm",) for k in "lpq"})
+    assert "3 papers: 1 listed, 2 published on this day." in _pages(mixed)["days/2025-10-14.md"]
 
 
 def test_a_month_page_lists_its_days_and_the_archive_its_months():
