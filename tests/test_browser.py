@@ -253,8 +253,12 @@ def test_paper_page_shows_abstract_dates_themes_and_related(watch, site_url, pap
     page = watched.visit(f"{site_url}/{paper['url']}")
     assert page.locator("h1#paper-title").inner_text() == paper["title"]
     assert page.locator(".paper-abstract").inner_text() == paper["abstract"]
-    dates = ([f"published {shown_day(paper['published'])}"] if paper["published"] else []) + [
-        f"added to the digest {shown_day(paper['added'])}"]
+    # Its own date first, then the other dates the sources give.
+    dates = [date_label(paper)]
+    if paper["published"] and paper["date_kind"] != "published":
+        dates.append(f"published {shown_day(paper['published'])}")
+    if paper["date_kind"] != "added":
+        dates.append(f"added to the digest {shown_day(paper['added'])}")
     assert page.locator(".paper-dates").inner_text().startswith(" · ".join(dates) + " · All papers of ")
 
     facts = dict(zip(texts(page.locator("dl.paper-facts dt")), texts(page.locator("dl.paper-facts dd"))))

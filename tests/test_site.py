@@ -195,9 +195,9 @@ def test_every_paper_page_shows_its_title_abstract_and_dates(built_site, seeds):
     for pid, paper in seeds.items():
         page = Page(built_site / "papers" / pid / "index.html")
         assert (page.title, page.abstract) == (paper["title"], paper["abstract"]), pid
-        dates = [f"added to the digest {label(paper['added'])}"]
-        if paper.get("published"):
-            dates.insert(0, f"published {label(paper['published'])}")
+        known = [("listed", paper.get("listed")), ("published", paper.get("published")),
+                 ("added to the digest", paper["added"])]
+        dates = [f"{kind} {label(day)}" for kind, day in known if day is not None]  # own date first
         day = day_of(paper)
         dates.append(f"All papers of {weekdays[day.weekday()]} {label(day)}")
         assert page.dates == " · ".join(dates), pid
@@ -207,8 +207,12 @@ def test_every_paper_page_shows_its_title_abstract_and_dates(built_site, seeds):
         facts = {"Authors": paper.get("authors"), "Organisation": organization,
                  "Upvotes": paper.get("upvotes")}
         known = {key: value for key, value in facts.items() if value is not None}
-        if "Authors" in known:
-            known["Authors"] = f"{known['Authors']} author" + ("s" if known["Authors"] != 1 else "")
+        authors = known.get("Authors")
+        if isinstance(authors, int):
+            known["Authors"] = f"{authors} author" + ("s" if authors != 1 else "")
+        elif authors:  # names: the first 10, then "et al." with the count
+            known["Authors"] = ", ".join(authors[:10]) + (
+                f" et al. ({len(authors)} authors)" if len(authors) > 10 else "")
         assert {k: page.facts[k] for k in facts if k in page.facts} == {
             k: str(v) for k, v in known.items()}, pid
         assert ">unknown<" not in (built_site / "papers" / pid / "index.html").read_text(), pid
@@ -221,8 +225,8 @@ def _expected_themes() -> dict[str, tuple[str, ...]]:
 
 
 def day_of(paper: dict) -> date:
-    """The paper's date: published when known, else added."""
-    return paper.get("published") or paper["added"]
+    """The paper's date: the day it was listed when known, else published, else added."""
+    return paper.get("listed") or paper.get("published") or paper["added"]
 
 
 def assert_by_month_newest_first(page: Page, url: str, seeds: dict[str, dict]) -> list[str]:
