@@ -400,7 +400,7 @@ def test_a_paper_with_an_arxiv_id_offers_its_bibtex_entry():
     assert view_of(MODEL, "api").bibtex.startswith("@misc{api,\n")
     assert view_of(MODEL, "full").bibtex is None
     assert '<pre><code class="language-bibtex">&#64;misc' not in _paper_page(MODEL, "api")  # @ is plain
-    assert '<h2 id="cite">Cite</h2>' in _paper_page(MODEL, "api")
+    assert '<section class="paper-cite" id="cite" data-search-exclude>\n<h2>Cite</h2>' in _paper_page(MODEL, "api")
     assert 'id="cite"' not in _paper_page(MODEL, "full")
 
 

@@ -203,7 +203,9 @@ def test_every_paper_page_shows_its_title_abstract_and_dates(built_site, seeds):
         assert page.dates == " · ".join(dates), pid
         # A fact the sources do not give is left out, never "unknown".
         # A copied page's organisation line is "<handle> <name>": the page shows the name.
-        organization = paper.get("organization") and paper["organization"].partition(" ")[2]
+        organization = paper.get("organization")
+        if organization and all(source.endswith(".txt") for source in paper["sources"]):
+            organization = organization.partition(" ")[2]
         facts = {"Authors": paper.get("authors"), "Organisation": organization,
                  "Upvotes": paper.get("upvotes")}
         known = {key: value for key, value in facts.items() if value is not None}
@@ -318,7 +320,7 @@ def test_every_paper_page_links_out_and_to_arxiv_when_it_has_an_id(built_site, s
         outbound = [href for tag, attrs in page.elements if tag == "a"
                     and "md-button" in (attrs.get("class") or "")
                     for href in [attrs.get("href") or ""]]
-        assert outbound and all(h.startswith("https://") for h in outbound), pid
+        assert outbound and all(h.startswith(("https://", "http://")) for h in outbound), pid
         if paper.get("arxiv"):
             assert f"https://arxiv.org/abs/{paper['arxiv']}" in outbound, pid
 
