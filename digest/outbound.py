@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from .model import Paper
 
@@ -48,14 +48,12 @@ def outbound_links(paper: Paper) -> tuple[OutboundLink, ...]:
             OutboundLink("Hugging Face", f"https://huggingface.co/papers/{bare}", "hf"),
         ]
     else:
-        exact = f'"{paper.title}"'
+        exact = quote(f'"{paper.title}"', safe="")
         links += [
-            OutboundLink("Search arXiv for this title", "https://arxiv.org/search/?"
-                         + urlencode({"query": exact, "searchtype": "title"}, quote_via=quote),
-                         "search"),
+            OutboundLink("Search arXiv for this title",
+                         f"https://arxiv.org/search/?query={exact}&searchtype=title", "search"),
             OutboundLink("Search Hugging Face Papers for this title",
-                         "https://huggingface.co/papers?" + urlencode({"q": exact}, quote_via=quote),
-                         "search"),
+                         f"https://huggingface.co/papers?q={exact}", "search"),
         ]
     for url, label, kind in ((paper.code, "Code", "code"), (paper.project, "Project page", "project")):
         if url and is_web_url(url):
@@ -65,6 +63,8 @@ def outbound_links(paper: Paper) -> tuple[OutboundLink, ...]:
 
 def split_urls(text: str) -> list[tuple[str, bool]]:
     """`text` as (piece, is_url) pieces, in order; joined they are `text` again."""
+    if "://" not in text:  # most abstracts: no need for the regular expression
+        return [(text, False)] if text else []
     pieces: list[tuple[str, bool]] = []
     last = 0
     for match in URL_IN_TEXT.finditer(text):

@@ -399,6 +399,8 @@ class SiteModel:
     unsorted_id: str
 
 
+# Where a card's links lead up to the site's root, until the page's depth is known.
+ROOT = "{root}"
 # Said to readers on the Unsorted theme's pages; the taxonomy's own text is for curators.
 UNSORTED_DESCRIPTION = "Papers that none of the themes fits yet."
 
@@ -417,8 +419,8 @@ class _Page:
         return Markup(urls.relative(self.url, target))
 
     def paper_link(self, paper: Paper) -> PaperLink:
-        return PaperLink(self.planner.title(paper), self.href(urls.paper_url(paper.id)),
-                         date_label(paper))
+        return PaperLink(self.planner.title(paper), Markup(self.root + urls.paper_url(paper.id)),
+                         self.planner.date_label(paper))
 
     def cards(self, papers: Sequence[Paper]) -> tuple[Markup, ...]:
         return tuple(self.planner.card(paper, self.root) for paper in papers)
@@ -495,6 +497,8 @@ class Planner:
         self.days = {group.day: group for group in model.groups.days}
         self._titles: dict[str, Markup] = {}
         self._cards: dict[tuple[str, str], Markup] = {}
+        self._card_bodies: dict[str, str] = {}
+        self._date_labels: dict[str, str] = {}
         self._card_template = env.get_template("_card.md.j2")
 
     def at(self, url: str) -> _Page:
@@ -511,23 +515,41 @@ class Planner:
         return self.days[paper.date]
 
     def card(self, paper: Paper, root: str) -> Markup:
-        """A paper's card for pages `root` below the site's root, rendered once per depth."""
+        """A paper's card for pages `root` below the site's root.
+
+        Rendered once per paper with ROOT where the way to the root goes, then
+        completed once per depth: escaped text never holds a raw `{`, so the
+        marker can only be the one the links were given.
+        """
         key = (paper.id, root)
         found = self._cards.get(key)
+        if found is None:
+            found = self._cards[key] = Markup(self._card_html(paper).replace(ROOT, root))
+        return found
+
+    def _card_html(self, paper: Paper) -> str:
+        found = self._card_bodies.get(paper.id)
         if found is None:
             people = author_line(paper, CARD_AUTHORS) if paper.authors else (organization_name(paper) or "")
             themes = self.model.themes_of[paper.id][:CARD_THEMES]
             view = CardView(
                 title=self.title(paper),
-                href=Markup(root + urls.paper_url(paper.id)),
-                date=date_label(paper),
-                themes=tuple(Chip(self.themes_by_id[t].name, Markup(root + urls.theme_url(t)))
+                href=Markup(ROOT + urls.paper_url(paper.id)),
+                date=self.date_label(paper),
+                themes=tuple(Chip(self.themes_by_id[t].name, Markup(ROOT + urls.theme_url(t)))
                              for t in themes),
                 upvotes=paper.upvotes,
                 people=people,
                 snippet=snippet(paper.abstract),
             )
-            found = self._cards[key] = Markup(self._card_template.render(card=view))
+            found = self._card_bodies[paper.id] = self._card_template.render(card=view)
+        return found
+
+    def date_label(self, paper: Paper) -> str:
+        """`date_label(paper)`, computed once per build: a paper is listed on many pages."""
+        found = self._date_labels.get(paper.id)
+        if found is None:
+            found = self._date_labels[paper.id] = date_label(paper)
         return found
 
     def render(self, template: str, page: _Page, **context: object) -> Output:

@@ -417,9 +417,9 @@ def test_a_paper_view_links_its_themes_with_the_phrases_that_matched():
 def test_a_paper_page_renders_the_note_and_links_related_papers():
     assert view_of(MODEL, "full").note == "<p>A <em>note</em>.</p>"
     page = _paper_page(MODEL, "full")
-    assert ('<li><a href="../bare/">Bare</a> <span class="paper-date">added to the digest 26 Jan 2026'
+    assert ('<li><a href="../../papers/bare/">Bare</a> <span class="paper-date">added to the digest 26 Jan 2026'
             '</span></li>') in page
-    assert '<a href="../full/">Full &lt;facts&gt;</a>' in _paper_page(MODEL, "bare")  # escaped once
+    assert '<a href="../../papers/full/">Full &lt;facts&gt;</a>' in _paper_page(MODEL, "bare")  # escaped once
 
 
 def _pages(model: SiteModel) -> dict[str, str]:
