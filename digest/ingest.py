@@ -31,6 +31,9 @@ def find_dumps(paths: list[Path]) -> list[Path]:
     """Dump files named directly, or the .txt files in named folders, sorted by name."""
     found: list[Path] = []
     for path in paths:
+        if not path.exists():
+            raise DigestError(f"{path}: no such file or folder (expected dump files, or a folder "
+                              "of them; with --content DIR, dumps are read from DIR/dumps)")
         if path.is_dir():
             found.extend(p for p in path.iterdir() if p.is_file() and p.suffix in DUMP_SUFFIXES)
         else:

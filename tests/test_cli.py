@@ -106,3 +106,14 @@ def test_the_published_address_makes_feed_links_absolute(project):
     feed = (project / "site" / "feeds" / "latest.xml").read_text(encoding="utf-8")
     assert '<link rel="self" type="application/atom+xml" href="https://example.org/digest/feeds/latest.xml" />' in feed
     assert 'href="https://example.org/digest/papers/' in feed and 'href="../' not in feed
+
+
+def test_an_annotation_cannot_be_forged_by_a_file_name_or_a_message():
+    from digest.cli import annotation
+    from digest.model import Problem
+
+    problem = Problem("content/papers/x,line=99:a%b.yaml", 3, 5, "S002",
+                      "title: expected a string,\r\ngot 100% ::error::")
+    assert annotation(problem, "error") == (
+        "::error file=content/papers/x%2Cline=99%3Aa%25b.yaml,line=3,col=5::"
+        "S002 title: expected a string,%0D%0Agot 100%25 ::error::")

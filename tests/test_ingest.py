@@ -151,3 +151,11 @@ def test_real_corpus(tmp_path):
         for e in parse_dump(decode_dump(f.read_bytes(), f.name), f.name).entries:
             assert (papers[title_key(e.title)].title, papers[title_key(e.title)].abstract) == (
                 e.title, e.abstract)
+
+
+def test_a_content_folder_without_dumps_is_one_clean_error(tmp_path):
+    result = CliRunner().invoke(main, ["ingest", "--content", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: {tmp_path / 'dumps'}: no such file or folder (expected dump files, or a folder "
+        "of them; with --content DIR, dumps are read from DIR/dumps)"]
