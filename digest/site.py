@@ -5,26 +5,22 @@ first, so a bad input stops the build before any file is written; then the
 Markdown pages, feeds and papers.json go to the build folder and MkDocs
 turns them into the site.
 
-Both cores are used. While this process resolves themes and renders the
-listing pages, a forked child finds the related papers. `digest check`, the
-slowest reader of the library (it builds every file's node tree to locate
-problems), runs in a second process alongside MkDocs, which is single-threaded;
-MkDocs polls it and stops at its first error. MkDocs builds into a staging
-folder that replaces the site folder only once the check has passed: a library
-with errors never changes the site.
+The library is read as `digest check` reads it (digest/reader.py): a file with
+an error stops the build before anything is written, with check's messages.
+While this process resolves themes and renders the listing pages, a forked
+child finds the related papers. MkDocs builds into a staging folder that
+replaces the site folder only when the whole build succeeded.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +28,9 @@ from typing import TextIO
 
 from .feeds import plan_feeds
 from .grouping import group_papers, visible
-from .library import load_papers
-from .model import DigestError, Problem
-from .parallel import Forked, can_fork
+from .model import DigestError
+from .parallel import Forked
+from .reader import read_library
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
 from .themes import UNSORTED, assign_themes, load_taxonomy
 
@@ -102,50 +98,6 @@ def find_config(content_dir: Path) -> Path:
     raise DigestError(f"{CONFIG_FILE}: not found beside {content_dir}, here or in {PROJECT_ROOT}")
 
 
-# --- the check, alongside ---------------------------------------------------------
-
-
-class BackgroundCheck:
-    """`digest check` of the content folder, running in a forked process (on Linux)."""
-
-    def __init__(self, content_dir: Path, progress: Progress, pool: ProcessPoolExecutor | None):
-        from .validate import check_library
-
-        self.progress = progress
-        self.started = time.perf_counter()
-        self._reported = False
-        self._where = "" if pool is None else " (in parallel)"
-        self._future: Future[list[Problem]] = Future()
-        if pool is None:
-            self._future.set_result(check_library(content_dir))
-        else:
-            self._future = pool.submit(check_library, content_dir)
-
-    def verdict(self, wait: bool = True) -> None:
-        """Raise DigestError if the check found errors; without `wait`, only if it is done."""
-        if not wait and not self._future.done():
-            return
-        problems = self._future.result()
-        errors = [p for p in problems if p.severity == "error"]
-        if not self._reported:
-            self._reported = True
-            self.progress.done("check", f"{len(errors)} error(s), "
-                               f"{len(problems) - len(errors)} warning(s){self._where}",
-                               time.perf_counter() - self.started)
-        if errors:
-            raise DigestError(f"{len(errors)} problem(s); nothing built", problems=errors)
-
-
-@contextmanager
-def background_check(content_dir: Path, progress: Progress) -> Iterator[BackgroundCheck]:
-    """Run the check in a second process; where fork is not available, right here."""
-    if not can_fork():
-        yield BackgroundCheck(content_dir, progress, None)
-        return
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield BackgroundCheck(content_dir, progress, pool)
-
-
 # --- phase 1: read, group, render (nothing written) -----------------------------
 
 
@@ -159,10 +111,13 @@ def read_model(content_dir: Path, progress: Progress) -> tuple[SiteModel, Forked
     """Load the library and taxonomy, resolve themes and group; related papers
     are found alongside: the model's `related` is empty until the Forked is read."""
     with progress.stage("load") as notes:
-        papers = load_papers(content_dir / "papers")
+        library = read_library(content_dir)
+        library.raise_errors("nothing built")
+        papers = library.papers
         taxonomy = load_taxonomy(content_dir / "themes.yml")
         shown = visible(papers)
-        notes.append(f"{len(papers)} papers, {len(papers) - len(shown)} hidden")
+        notes.append(f"{len(papers)} papers, {len(papers) - len(shown)} hidden, "
+                     f"{len(library.problems)} warning(s)")
     related = Forked(_related_papers, shown)
     try:
         with progress.stage("themes") as notes:
@@ -332,12 +287,11 @@ class _Collect(logging.Handler):
         self.progress.line(message)
 
 
-def _page_counter(progress: Progress, total: int, check: BackgroundCheck | None):
+def _page_counter(progress: Progress, total: int):
     from mkdocs.plugins import BasePlugin
 
     class PageCounter(BasePlugin):
-        """Counts pages through MkDocs' two passes for the live progress line, and
-        stops the build as soon as the check running alongside reports an error."""
+        """Counts pages through MkDocs' two passes for the live progress line."""
 
         counts = {"read": 0, "built": 0}
 
@@ -345,8 +299,6 @@ def _page_counter(progress: Progress, total: int, check: BackgroundCheck | None)
             self.counts[stage] += 1
             if self.counts[stage] % 250 == 0:
                 progress.update(f"mkdocs   {stage} {self.counts[stage]}/{total} pages")
-                if check is not None:
-                    check.verdict(wait=False)
 
         def on_page_markdown(self, markdown, **kwargs):
             self.tick("read")
@@ -360,7 +312,7 @@ def _page_counter(progress: Progress, total: int, check: BackgroundCheck | None)
 
 
 def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, progress: Progress,
-               pages: int, check: BackgroundCheck | None = None) -> None:
+               pages: int) -> None:
     """Build the site with MkDocs in this process, strict: any warning fails the build."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -374,7 +326,7 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, progress: Prog
             try:
                 config = load_config(str(config_file), docs_dir=str(docs_dir),
                                      site_dir=str(site_dir), strict=True)
-                config.plugins["digest/progress"] = _page_counter(progress, pages, check)
+                config.plugins["digest/progress"] = _page_counter(progress, pages)
                 config.plugins.on_startup(command="build", dirty=False)
                 try:
                     build(config)
@@ -404,22 +356,12 @@ def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
     # MkDocs reads a relative site_dir from the config's folder; the reader means this one.
     site_dir = site_dir.resolve()
     site_url = configured_site_url(config_file)
-    try:
-        outputs = plan_outputs(content_dir, config_file.parent / TEMPLATES_DIR, report, site_url)
-    except Exception:
-        # A file the fast loader trusted was wrong (a quoted date, no title):
-        # the check's located problems explain it; only a bug gets past them.
-        BackgroundCheck(content_dir, report, None).verdict()
-        raise
+    outputs = plan_outputs(content_dir, config_file.parent / TEMPLATES_DIR, report, site_url)
     pages = sum(1 for output in outputs if output.path.endswith(".md"))
-    with background_check(content_dir, report) as check:
-        with docs_lock(docs_dir):
-            write_docs(docs_dir, outputs, report)
-            with staged(site_dir) as staging:
-                try:
-                    run_mkdocs(config_file, docs_dir, staging, report, pages, check)
-                finally:
-                    check.verdict()
+    with docs_lock(docs_dir):
+        write_docs(docs_dir, outputs, report)
+        with staged(site_dir) as staging:
+            run_mkdocs(config_file, docs_dir, staging, report, pages)
     report.line(f"built {site_dir}")
 
 
@@ -442,11 +384,7 @@ def serve_site(content_dir: Path, dev_addr: str) -> None:
 
     def rebuild() -> None:
         try:
-            with background_check(content_dir, report) as check:
-                try:
-                    outputs = plan_outputs(content_dir, templates_dir, report)
-                finally:
-                    check.verdict()  # its located problems explain a failed read best
+            outputs = plan_outputs(content_dir, templates_dir, report)
         except DigestError as exc:
             # Keep serving the last good site, and say what to fix.
             for problem in sorted(exc.problems):
