@@ -157,3 +157,15 @@ def serve(content, dev_addr):
     from .site import serve_site
 
     serve_site(content, dev_addr)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder):
+    """Create a new digest in FOLDER: content/, themes, mkdocs.yml, a workflow and a README."""
+    from .new_digest import create_digest
+
+    written = create_digest(folder)
+    click.echo(f"Created a digest in {folder} ({len(written)} files). Next:", err=True)
+    click.echo(f"  cd {folder}\n  (put dumps in content/dumps/)\n  digest ingest\n  digest build",
+               err=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from . import yamlio
+from . import resources, yamlio
 from .codes import (
     DUPLICATE_PAPER,
     ID_NOT_FILE_NAME,
@@ -34,18 +34,16 @@ from .ids import title_key
 from .model import PAPER_FIELDS, Problem
 from .paper_yaml import PaperFile, _describe, _key_text, located
 
-# The rules live with the project, not with a content folder: every library is
-# held to the same schema (bench libraries in a temp folder have no schema/).
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "content" / "schema" / "paper.schema.json"
 PAPER_SUFFIX = ".yaml"
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TYPE_NOUNS = {"string": "a string", "integer": "an integer", "boolean": "true or false",
                "array": "a list", "object": "a mapping", "date": "a date as YYYY-MM-DD"}
 
 
-def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
-    """The paper JSON Schema."""
-    return json.loads(path.read_text(encoding="utf-8"))
+def load_schema(path: Path | None = None) -> dict[str, Any]:
+    """The paper JSON Schema: the package's, so that every library is held to the same
+    rules (a library in a temp folder has no schema/ of its own)."""
+    return json.loads((path or resources.schema_file()).read_text(encoding="utf-8"))
 
 
 def _type_of(rule: dict[str, Any]) -> str:

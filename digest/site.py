@@ -30,15 +30,11 @@ from .feeds import plan_feeds
 from .grouping import group_papers, visible
 from .model import DigestError
 from .parallel import Forked
+from .project import Project, find_project
 from .reader import read_library
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
 from .themes import UNSORTED, assign_themes, load_taxonomy
 
-CONFIG_FILE = "mkdocs.yml"
-TEMPLATES_DIR = "site_templates"
-# Must match docs_dir in mkdocs.yml, so a bare `mkdocs build` sees the same pages.
-BUILD_DOCS_DIR = Path(".digest-build") / "docs"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 # --- progress -------------------------------------------------------------------
@@ -72,30 +68,6 @@ class Progress:
         """A transient status line, only on a terminal."""
         if self.live:
             print(f"\r\033[K{text}", end="", file=self.stream, flush=True)
-
-
-def build_docs_dir(content_dir: Path) -> Path:
-    """Where the generated Markdown goes: beside the content folder (in a project,
-    where mkdocs.yml's docs_dir points), never in another project's folder."""
-    return content_dir.resolve().parent / BUILD_DOCS_DIR
-
-
-def configured_site_url(config_file: Path) -> str:
-    """mkdocs.yml's site_url (its !ENV tag read as MkDocs reads it), or ""."""
-    from mkdocs.utils.yaml import yaml_load
-
-    with open(config_file, encoding="utf-8") as handle:
-        config = yaml_load(handle) or {}
-    return str(config.get("site_url") or "")
-
-
-def find_config(content_dir: Path) -> Path:
-    """mkdocs.yml of the project: beside the content folder, else here, else the package's."""
-    for folder in (content_dir.resolve().parent, Path.cwd(), PROJECT_ROOT):
-        candidate = folder / CONFIG_FILE
-        if candidate.is_file():
-            return candidate
-    raise DigestError(f"{CONFIG_FILE}: not found beside {content_dir}, here or in {PROJECT_ROOT}")
 
 
 # --- phase 1: read, group, render (nothing written) -----------------------------
@@ -311,7 +283,7 @@ def _page_counter(progress: Progress, total: int):
     return PageCounter()
 
 
-def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, progress: Progress,
+def run_mkdocs(project: Project, docs_dir: Path, site_dir: Path, progress: Progress,
                pages: int) -> None:
     """Build the site with MkDocs in this process, strict: any warning fails the build."""
     from mkdocs.commands.build import build
@@ -324,8 +296,9 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, progress: Prog
     try:
         with progress.stage("mkdocs") as notes:
             try:
-                config = load_config(str(config_file), docs_dir=str(docs_dir),
-                                     site_dir=str(site_dir), strict=True)
+                config = load_config(str(project.config_file), docs_dir=str(docs_dir),
+                                     site_dir=str(site_dir), strict=True,
+                                     **project.mkdocs_overrides())
                 config.plugins["digest/progress"] = _page_counter(progress, pages)
                 config.plugins.on_startup(command="build", dirty=False)
                 try:
@@ -351,17 +324,16 @@ def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
     errors, a page cannot be rendered, or MkDocs (strict) warns.
     """
     report = Progress(progress)
-    config_file = find_config(content_dir)
-    docs_dir = docs_dir or build_docs_dir(content_dir)
+    project = find_project(content_dir)
+    docs_dir = docs_dir or project.docs_dir
     # MkDocs reads a relative site_dir from the config's folder; the reader means this one.
     site_dir = site_dir.resolve()
-    site_url = configured_site_url(config_file)
-    outputs = plan_outputs(content_dir, config_file.parent / TEMPLATES_DIR, report, site_url)
+    outputs = plan_outputs(content_dir, project.templates_dir, report, project.site_url)
     pages = sum(1 for output in outputs if output.path.endswith(".md"))
     with docs_lock(docs_dir):
         write_docs(docs_dir, outputs, report)
         with staged(site_dir) as staging:
-            run_mkdocs(config_file, docs_dir, staging, report, pages)
+            run_mkdocs(project, docs_dir, staging, report, pages)
     report.line(f"built {site_dir}")
 
 
@@ -372,15 +344,14 @@ def serve_site(content_dir: Path, dev_addr: str) -> None:
     from mkdocs.livereload import LiveReloadServer
 
     report = Progress(True)
-    config_file = find_config(content_dir)
-    templates_dir = config_file.parent / TEMPLATES_DIR
-    docs_dir = build_docs_dir(content_dir)
+    project = find_project(content_dir)
+    config_file, templates_dir, docs_dir = project.config_file, project.templates_dir, project.docs_dir
     site_dir = Path(tempfile.mkdtemp(prefix="digest-serve-"))
     docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs refuses a config whose docs_dir is missing
 
     def config():
         return load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
-                           dev_addr=dev_addr, strict=False)
+                           dev_addr=dev_addr, strict=False, **project.mkdocs_overrides())
 
     def rebuild() -> None:
         try:
