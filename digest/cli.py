@@ -33,6 +33,22 @@ def _iso_date(ctx, param, value):
         raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
+def _command_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's runner unescapes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _command_property(text: str) -> str:
+    """A workflow command's property value: `:` and `,` would end it early."""
+    return _command_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(problem: Problem, level: str) -> str:
+    """The `::error file=...,line=...::message` line that puts a problem on a pull request's line."""
+    return (f"::{level} file={_command_property(problem.path)},line={problem.line},"
+            f"col={problem.col}::{_command_data(f'{problem.code} {problem.message}')}")
+
+
 def report_problems(problems: list[Problem], strict: bool = False) -> None:
     """Print problems sorted, one per line; in GitHub Actions also as annotations
     (a warning that fails the run under --strict is annotated as an error)."""
@@ -41,10 +57,7 @@ def report_problems(problems: list[Problem], strict: bool = False) -> None:
         click.echo(str(problem), err=True)
         if annotate:
             level = "error" if problem.severity == "error" or strict else "warning"
-            message = f"{problem.code} {problem.message}".replace("%", "%25").replace("\n", "%0A")
-            click.echo(
-                f"::{level} file={problem.path},line={problem.line},col={problem.col}::{message}"
-            )
+            click.echo(annotation(problem, level))
 
 
 class DigestGroup(click.Group):
@@ -144,3 +157,15 @@ def serve(content, dev_addr):
     from .site import serve_site
 
     serve_site(content, dev_addr)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder):
+    """Create a new digest in FOLDER: content/, themes, mkdocs.yml, a workflow and a README."""
+    from .new_digest import create_digest
+
+    written = create_digest(folder)
+    click.echo(f"Created a digest in {folder} ({len(written)} files). Next:", err=True)
+    click.echo(f"  cd {folder}\n  (put dumps in content/dumps/)\n  digest ingest\n  digest build",
+               err=True)

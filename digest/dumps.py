@@ -277,12 +277,39 @@ def label_lines(texts: list[str]) -> list[int]:
     return labels[::-1]
 
 
+# Lines that cannot be what their place says, far outside what real dumps
+# hold (the corpus's longest title has 175 characters, its shortest abstract 165).
+TITLE_MAX = 300
+ABSTRACT_MIN = 50
+
+
+def position_holds(texts: list[str]) -> bool:
+    """Whether lines alternate title, abstract, ... with nothing missing: an even
+    count, and no line in a title's or an abstract's place that cannot be one."""
+    return (len(texts) % 2 == 0 and all(len(t) <= TITLE_MAX for t in texts[::2])
+            and all(len(t) >= ABSTRACT_MIN for t in texts[1::2]))
+
+
+def pair_labels(texts: list[str]) -> tuple[list[int], bool]:
+    """TITLE/ABSTRACT per line, and whether they were inferred from the lines' shapes.
+
+    Position decides while the alternation holds, whatever a line looks like (a
+    title may end with a full stop, an abstract may be one short line); only
+    when it provably breaks do shapes locate the missing line.
+    """
+    if position_holds(texts):
+        return [TITLE if i % 2 == 0 else ABSTRACT for i in range(len(texts))], False
+    labels = label_lines(texts)
+    # A line too long for a title is an abstract, whatever its neighbours say.
+    return [ABSTRACT if len(t) > TITLE_MAX else label for t, label in zip(texts, labels)], True
+
+
 def _pair_segment(segment: list[Line], parsed: ParsedDump, meta: _Meta | None) -> None:
     """Pair titles with abstracts; a metadata group belongs to the segment's last paper."""
-    labels = label_lines([ln.text for ln in segment])
+    labels, inferred = pair_labels([ln.text for ln in segment])
     pending: Line | None = None
     pairs: list[tuple[Line, Line]] = []
-    for line, label in zip(segment, labels):
+    for index, (line, label) in enumerate(zip(segment, labels)):
         if label == TITLE:
             if pending is not None:
                 parsed.warnings.append(_warning(parsed.name, pending, "W101",
@@ -292,6 +319,10 @@ def _pair_segment(segment: list[Line], parsed: ParsedDump, meta: _Meta | None) -
             parsed.warnings.append(_warning(parsed.name, line, "W102",
                                             "abstract without a title; skipped"))
         else:
+            if inferred and index % 2 == 0:  # not where position alone would have put it
+                parsed.warnings.append(_warning(
+                    parsed.name, pending, "W106", "title and abstract paired by their shape, "
+                    "since a line is missing before them; check this paper"))
             pairs.append((pending, line))
             pending = None
     # The group closes the paper just before it; when that paper lost its title

@@ -21,22 +21,14 @@ from typing import Any
 import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from . import yamlio
+from .codes import INVALID_DATE, WRONG_TYPE, YAML_SYNTAX
 from .model import PAPER_FIELDS, DigestError, Problem
-from .validate import (
-    INVALID_DATE,
-    PAPER_SUFFIX,
-    PAPERS_DIR,
-    WRONG_TYPE,
-    YAML_SYNTAX,
-    InvalidDate,
-    PaperFile,
-    check_fields,
-    load_schema,
-    read_bytes,
-    read_paper,
-)
+from .paper_yaml import CURATOR_TEXT, InvalidDate, PaperFile, read_paper
+from .reader import read_library
+from .schema import check_fields, load_schema
 
 _HOUSE_SCALARS = (str, bool, int, date)
 
@@ -163,9 +155,31 @@ def _roundtrip(paper: PaperFile) -> str:
     for key in list(doc):
         if key in paper.values:
             _assign(doc, key, _house_value(paper.values[key], doc[key]))
+    _quote_text_before_comments(doc)
     buffer = io.StringIO()
     rt.dump(doc, buffer)
     return _schema_comment_first(buffer.getvalue())
+
+
+def _ends_in_comment(token_slot: Any) -> bool:
+    """Whether a ruamel comment slot holds a comment on the value's own line."""
+    token = token_slot[2] if isinstance(token_slot, list) and len(token_slot) > 2 else None
+    if isinstance(token_slot, list) and token is None:
+        token = token_slot[0]
+    return token is not None and token.value.lstrip(" \t").startswith("#")
+
+
+def _quote_text_before_comments(doc: CommentedMap) -> None:
+    """Curator text followed by an end-of-line comment goes in double quotes: unquoted,
+    ` #` inside it would start a comment, and check warns (Y006) about any that does."""
+    for key in CURATOR_TEXT:
+        value = doc.get(key)
+        if isinstance(value, str) and _ends_in_comment(doc.ca.items.get(key)):
+            _assign(doc, key, DoubleQuotedScalarString(value))
+        elif isinstance(value, CommentedSeq):
+            for index, item in enumerate(value):
+                if isinstance(item, str) and _ends_in_comment(value.ca.items.get(index)):
+                    _assign(value, index, DoubleQuotedScalarString(item))
 
 
 def _schema_comment_first(text: str) -> str:
@@ -224,40 +238,36 @@ def format_paper(paper: PaperFile) -> str:
     if "\r\n" in paper.text:
         # Windows line ends: format the LF text (the house style), whose values are the same.
         unix, problems = read_paper(paper.path, paper.text.replace("\r\n", "\n"))
-        if unix is not None and not problems:
+        if unix is not None and not any(p.severity == "error" for p in problems):
             source = unix
     text = _house_text(source)
     if text == paper.text:  # the common case: a file ingest wrote, untouched
         return text
     again, problems = read_paper(paper.path, text)
-    if problems or again is None or again.values != paper.values:
+    if (again is None or again.values != paper.values
+            or any(p.severity == "error" for p in problems)):
         raise DigestError(f"{paper.path}: fmt would change what the file means; "
                           "nothing written (please report this as a bug)")
     return text
 
 
 def plan_formatting(content_dir: Path) -> tuple[dict[Path, str], list[Problem]]:
-    """New text for every paper file not in the house style, and the files refused."""
-    papers_dir = content_dir / PAPERS_DIR
-    files = sorted(papers_dir.glob(f"*{PAPER_SUFFIX}")) if papers_dir.is_dir() else []
+    """New text for every paper file not in the house style, and the problems that
+    stop fmt: any error `digest check` reports, read the same way."""
+    # Theme ids are another file's business: fmt holds a file to what it says itself.
+    library = read_library(content_dir, themes=False, keep_files=True)
+    refused = library.errors
     changes: dict[Path, str] = {}
-    refused: list[Problem] = []
-    for path in files:
-        label = path.as_posix()
-        text, problems = read_bytes(label, path.read_bytes())
-        paper = None
-        if text is not None:
-            paper, problems = read_paper(label, text)
-        if problems or paper is None:
-            refused += problems
+    for read in library.reads:
+        if read.file is None or read.paper is None:
             continue
         try:
-            new_text = format_paper(paper)
+            new_text = format_paper(read.file)
         except FormatRefused as exc:
             refused += exc.problems
             continue
-        if new_text != text:
-            changes[path] = new_text
+        if new_text != read.file.text:
+            changes[Path(read.path)] = new_text
     return changes, refused
 
 

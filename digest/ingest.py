@@ -14,8 +14,9 @@ from pathlib import Path
 import click
 
 from .dumps import DumpError, ParsedDump, added_date, decode_dump, parse_dump
-from .library import MergeResult, merge_entries, paper_files, read_mappings, write_library
+from .library import MergeResult, merge_entries, write_library
 from .model import DigestError, Problem
+from .reader import read_library
 
 DUMP_SUFFIXES = (".txt",)
 
@@ -31,6 +32,9 @@ def find_dumps(paths: list[Path]) -> list[Path]:
     """Dump files named directly, or the .txt files in named folders, sorted by name."""
     found: list[Path] = []
     for path in paths:
+        if not path.exists():
+            raise DigestError(f"{path}: no such file or folder (expected dump files, or a folder "
+                              "of them; with --content DIR, dumps are read from DIR/dumps)")
         if path.is_dir():
             found.extend(p for p in path.iterdir() if p.is_file() and p.suffix in DUMP_SUFFIXES)
         else:
@@ -60,12 +64,12 @@ def read_dumps(files: list[Path], progress: bool) -> list[ParsedDump]:
     return parsed
 
 
-def read_library(papers_dir: Path, progress: bool) -> dict[str, dict]:
-    """Existing paper mappings by file stem (the id)."""
-    files = paper_files(papers_dir)
-    if progress and len(files) >= 500:
-        click.echo(f"Reading library: {len(files)} paper files", err=True)
-    return read_mappings(files)
+def library_values(papers_dir: Path) -> dict[str, dict]:
+    """Existing paper mappings by file stem (the id), read as every command reads
+    them; a library with errors stops the ingest before anything is written."""
+    library = read_library(papers_dir.parent, themes=False)
+    library.raise_errors("nothing ingested; fix the files (see `digest check`)")
+    return {Path(r.path).stem: r.values for r in library.reads if r.values is not None}
 
 
 def run_ingest(
@@ -78,7 +82,7 @@ def run_ingest(
     progress: bool = True,
 ) -> IngestReport:
     dumps = read_dumps(find_dumps(paths), progress)
-    existing = read_library(papers_dir, progress)
+    existing = library_values(papers_dir)
     merge = merge_entries(
         [(d.name, d.entries, added_date(d.header_day, today, fallback_date)) for d in dumps],
         existing,

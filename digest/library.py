@@ -1,8 +1,8 @@
-"""The YAML library: one file per paper in content/papers/<id>.yaml.
+"""Merging dump entries into the YAML library, and writing it.
 
-Loading is fast and trusting (`digest check` is where files are validated);
-merging dump entries into the library is a pure function, and writing happens
-only after every dump has been read.
+The library is read by digest/reader.py (the one reader every command uses);
+merging is a pure function of its values and the parsed dumps, and writing
+happens only after every dump has been read.
 """
 
 from __future__ import annotations
@@ -19,95 +19,11 @@ from ruamel.yaml.error import YAMLError as RuamelError
 
 from . import yamlio
 from .ids import new_paper_id, slugify, title_hash, title_key
-from .model import PAPER_FIELDS, DigestError, Paper, RawEntry
-from .parallel import in_two_halves
+from .model import PAPER_FIELDS, DigestError, RawEntry
+from .reader import PAPER_SUFFIX, as_strings
 
-PAPER_SUFFIX = ".yaml"
-# Below this many files, a second process costs more than it saves.
-PARALLEL_READ_MIN = 2000
 # Ingest asks for the key of each title several times (matching, then merging).
 _key = functools.lru_cache(maxsize=1 << 16)(title_key)
-
-
-def paper_files(papers_dir: Path) -> list[Path]:
-    """Every paper file of the library, sorted by name."""
-    if not papers_dir.is_dir():
-        return []
-    return sorted(p for p in papers_dir.iterdir() if p.suffix == PAPER_SUFFIX and p.is_file())
-
-
-def read_mapping(path: Path) -> dict[str, Any]:
-    """The raw mapping of one paper file; a clean error if it is not one."""
-    try:
-        data = yamlio.load_fast(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DigestError(f"{path}: cannot read: {exc}") from exc
-    except Exception as exc:  # yaml.YAMLError and libyaml's own errors
-        raise DigestError(f"{path}: not valid YAML ({exc}); run `digest check`") from exc
-    if not isinstance(data, dict):
-        raise DigestError(f"{path}: expected a mapping of paper fields; run `digest check`")
-    return data
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(v) for v in value)
-
-
-def _authors(value: Any) -> tuple[tuple[str, ...], int | None]:
-    """YAML `authors` (a count, or the list of names) as (names, count)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (), value
-    names = _strings(value)
-    return names, (len(names) or None)
-
-
-def paper_from_mapping(data: dict[str, Any]) -> Paper:
-    """Build a Paper from a checked mapping (field names as in PAPER_FIELDS)."""
-    names, count = _authors(data.get("authors"))
-    return Paper(
-        id=str(data["id"]),
-        title=str(data["title"]),
-        abstract=str(data.get("abstract") or ""),
-        added=data["added"],
-        sources=_strings(data.get("sources")),
-        published=data.get("published"),
-        authors=names,
-        author_count=count,
-        organization=data.get("organization"),
-        upvotes=data.get("upvotes"),
-        arxiv=data.get("arxiv"),
-        listed=data.get("listed"),
-        code=data.get("code"),
-        project=data.get("project"),
-        themes=_strings(data.get("themes")),
-        tags=_strings(data.get("tags")),
-        note=data.get("note") or None,
-        hidden=bool(data.get("hidden", False)),
-    )
-
-
-def _stems_and_mappings(paths: list[Path]) -> list[tuple[str, dict[str, Any]]]:
-    return [(path.stem, read_mapping(path)) for path in paths]
-
-
-def read_mappings(files: list[Path]) -> dict[str, dict[str, Any]]:
-    """The raw mapping of each paper file by file stem (the id), in the order
-    given, read on both cores when there are many."""
-    return dict(in_two_halves(_stems_and_mappings, files, PARALLEL_READ_MIN))
-
-
-def _papers_of(paths: list[Path]) -> list[Paper]:
-    # Papers, not mappings, cross the pipe: fewer objects to pickle.
-    return [paper_from_mapping(read_mapping(path)) for path in paths]
-
-
-def load_papers(papers_dir: Path) -> list[Paper]:
-    """Every paper of the library, sorted by id, read on both cores when there are many."""
-    return in_two_halves(_papers_of, paper_files(papers_dir), PARALLEL_READ_MIN)
 
 
 # --- merging ---------------------------------------------------------------
@@ -163,7 +79,7 @@ def _apply_entry(current: dict[str, Any], entry: RawEntry, added: date,
     old_added = current.get("added")
     if not isinstance(old_added, date) or added < old_added:
         changes["added"] = added
-    changes["sources"] = list(_strings(current.get("sources"))) + [entry.source]
+    changes["sources"] = list(as_strings(current.get("sources"))) + [entry.source]
     return changes
 
 
@@ -186,7 +102,7 @@ def curated_facts(
         dump_titles = {_key(entry.title) for entry in entries}
         for entry in entries:
             pid = _find_existing(entry, by_key, existing, dump_titles)
-            if pid is None or entry.source not in _strings(existing[pid].get("sources")):
+            if pid is None or entry.source not in as_strings(existing[pid].get("sources")):
                 continue
             data = existing[pid]
             # Only what surely is this paper, and as merge_entries applied it:
@@ -203,7 +119,7 @@ def curated_facts(
     curated: dict[str, frozenset[str]] = {}
     for pid, facts in given.items():
         data = existing[pid]
-        if not set(_strings(data.get("sources"))) <= names:
+        if not set(as_strings(data.get("sources"))) <= names:
             continue
         wrote = {key: ([max(values)] if key == "upvotes" else values) if values else [None]
                  for key, values in facts.items()}
@@ -244,7 +160,7 @@ def _find_existing(entry: RawEntry, by_key: dict[str, str], existing: dict[str, 
             continue
         if title_key(str(data.get("abstract", ""))) == title_key(entry.abstract):
             return pid
-        if (entry.source in _strings(data.get("sources"))
+        if (entry.source in as_strings(data.get("sources"))
                 and _key(str(data.get("title", ""))) not in dump_titles):
             return pid
     return None
@@ -273,7 +189,7 @@ def merge_entries(
                 continue
             counts[2] += 1
             paper = current[pid]
-            if entry.source in _strings(paper.get("sources")):
+            if entry.source in as_strings(paper.get("sources")):
                 continue
             changes = _apply_entry(paper, entry, added, curated.get(pid, frozenset()))
             paper.update(changes)

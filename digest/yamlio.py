@@ -9,6 +9,7 @@ ruamel's round-trip mode so comments and their formatting survive.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from datetime import date
@@ -17,6 +18,7 @@ from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.nodes import ScalarNode as RuamelScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
@@ -159,6 +161,38 @@ def roundtrip_value(value: Any) -> Any:
     return value
 
 
+def append_items(seq: CommentedSeq, items: list[Any]) -> None:
+    """Append to a round-trip list, keeping comments where the curator put them.
+
+    ruamel hangs the comment lines that follow a list on its last item, so a
+    plain append would put them above the new items, inside the list: they
+    move to the new last item, and only the old item's end-of-line comment stays.
+    """
+    if not items:
+        return
+    last = len(seq) - 1
+    entry = seq.ca.items.get(last)
+    token = entry[0] if entry else None
+    after = None
+    if token is not None:
+        own_line, _, following = token.value.partition("\n")
+        lines = following.splitlines(keepends=True)
+        # Indented comment lines right below the item are about the item.
+        keep = next((i for i, line in enumerate(lines) if not line.startswith((" ", "\t"))),
+                    len(lines))
+        if keep < len(lines):
+            after = copy.copy(token)
+            after.value = "\n" + "".join(lines[keep:])
+            kept = own_line + "\n" + "".join(lines[:keep])
+            if kept.strip():
+                token.value = kept
+            else:
+                entry[0] = None
+    seq.extend(items)
+    if after is not None:
+        seq.ca.items[len(seq) - 1] = [after, None, None, None]
+
+
 def update_file(path: Path, changes: dict[str, Any], order: tuple[str, ...]) -> str:
     """Return the text of `path` with `changes` applied, comments and formatting kept.
 
@@ -170,8 +204,7 @@ def update_file(path: Path, changes: dict[str, Any], order: tuple[str, ...]) -> 
     for key, value in changes.items():
         if key in doc:
             if isinstance(value, list) and isinstance(doc[key], list):
-                for item in value[len(doc[key]):]:  # append, keeping comments on old items
-                    doc[key].append(roundtrip_value(item))
+                append_items(doc[key], [roundtrip_value(v) for v in value[len(doc[key]):]])
             else:
                 doc[key] = roundtrip_value(value)
             continue

@@ -117,3 +117,18 @@ def screenshot_dir(test_output) -> Path:
     folder = test_output / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A project of its own (mkdocs.yml, templates, three shipped papers), so the
+    build's intermediate pages stay in tmp_path."""
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "site_templates", tmp_path / "site_templates")
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    shutil.copy(CONTENT / "themes.yml", content / "themes.yml")
+    shutil.copytree(CONTENT / "schema", content / "schema")
+    for paper in sorted((CONTENT / "papers").glob("*.yaml"))[:3]:
+        shutil.copy(paper, content / "papers" / paper.name)
+    return tmp_path

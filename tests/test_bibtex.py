@@ -86,7 +86,7 @@ titles = st.text(st.one_of(st.characters(blacklist_categories=("Cs", "Cc")),
 
 
 @given(titles, titles)
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)  # bibtexparser is slow on a loaded machine
 def test_any_title_and_name_parse_back_to_the_same_text(title, name):
     [parsed] = parse(bibtex_entry(paper(title=title, authors=(name,), author_count=1)))
     assert as_latex_prints(parsed["title"][1:-1]) == " ".join(title.split())

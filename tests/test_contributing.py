@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from digest import validate
+from digest import reader, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 
 def emitted_codes() -> set[str]:
-    """The codes validate.py defines, the ones themes.py reports for themes.yml and
+    """The codes codes.py defines, the ones themes.py reports for themes.yml and
     the warnings dumps.py gives while ingesting."""
-    source = (ROOT / "digest" / "validate.py").read_text(encoding="utf-8")
+    source = (ROOT / "digest" / "codes.py").read_text(encoding="utf-8")
     codes = set(re.findall(r'^[A-Z_]+ = "([A-Z]\d{3})"', source, flags=re.M))
     themes = (ROOT / "digest" / "themes.py").read_text(encoding="utf-8")
     dumps = (ROOT / "digest" / "dumps.py").read_text(encoding="utf-8")
@@ -41,8 +41,8 @@ def test_every_code_has_an_example_line_with_that_code():
 def test_the_example_paper_is_valid_and_in_the_house_style():
     example = re.search(r"```yaml\n(.*?)```", GUIDE, flags=re.S).group(1)
     stem = re.search(r"^id: (.+)$", example, flags=re.M).group(1)
-    names, _ = validate.load_theme_names(ROOT / "content" / "themes.yml")
-    _, problems = validate.check_paper_text(f"content/papers/{stem}.yaml", stem, example,
-                                            validate.load_schema(), names, "content/themes.yml")
-    assert problems == []
-    assert set(re.findall(r"^\| `(\w+)` \|", GUIDE, flags=re.M)) == set(validate.load_schema()["properties"])
+    names, _ = reader.load_theme_names(ROOT / "content" / "themes.yml")
+    rules = reader.Rules(schema.load_schema(), names, "content/themes.yml")
+    read = reader.read_paper_text(f"content/papers/{stem}.yaml", stem, example, rules)
+    assert read.problems == [] and read.paper is not None
+    assert set(re.findall(r"^\| `(\w+)` \|", GUIDE, flags=re.M)) == set(schema.load_schema()["properties"])

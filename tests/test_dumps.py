@@ -102,11 +102,14 @@ def test_missing_abstract_does_not_shift_later_pairs(sep):
     parsed = parse_dump(head + body + "\n", "gap.txt")
     assert [(e.title, e.abstract) for e in parsed.entries] == [
         ("Alpha", ABS1), ("Beta", ABS2), ("Gamma", ABS3)]
-    (warning,) = parsed.warnings
+    warning, *inferred = parsed.warnings
     assert (warning.code, warning.severity, warning.message) == (
         "W101", "warning", "title without an abstract; paper skipped")
     assert warning.line == (5 if sep == "\n" else 17)
     assert str(warning).startswith("gap.txt:")
+    # The papers after the gap were paired by shape, not position: each is flagged.
+    assert [(w.code, w.severity) for w in inferred] == [("W106", "warning")] * 2
+    assert [w.line for w in inferred] == ([6, 8] if sep == "\n" else [19, 23])
 
 
 def test_missing_abstract_in_metadata_layout_keeps_metadata_on_its_paper():
@@ -163,7 +166,7 @@ def test_abstract_without_title_is_reported():
     text = HEADER + f"Alpha\n\n{ABS1}\n\n{ABS2}\n\nGamma\n\n{ABS3}\n"
     parsed = parse_dump(text, "x.txt")
     assert [e.title for e in parsed.entries] == ["Alpha", "Gamma"]
-    assert [(w.code, w.line) for w in parsed.warnings] == [("W102", 17)]
+    assert [(w.code, w.line) for w in parsed.warnings] == [("W102", 17), ("W106", 19)]
 
 
 def test_one_sentence_abstract_and_long_title_pair_by_position():
@@ -204,3 +207,28 @@ def test_added_date_infers_the_year():
     assert added_date((2, 29), today, None) == date(2024, 2, 29)
     assert added_date(None, today, date(2026, 5, 1)) == date(2026, 5, 1)
     assert added_date(None, today, None) == today
+
+
+COMPACT_HEAD = ("Get trending papers in your email inbox once a day!\n"
+                "Get trending papers in your email inbox!\nSubscribe")
+
+
+def test_compact_layout_pairs_by_position_whatever_the_lines_look_like():
+    # A title ending in a full stop and a short unpunctuated abstract: a valid
+    # dump whose lines alternate, so position decides and nothing is lost.
+    short = "We add a gate to every transformer block and train it end to end"
+    lines = ["Scaling Laws Revisited.", ABS1, "Beta", short, "Gamma networks", ABS3]
+    parsed = parse_dump(COMPACT_HEAD + "\n".join(lines) + "\n", "c.txt")
+    assert parsed.layout == COMPACT
+    assert entries(COMPACT_HEAD + "\n".join(lines) + "\n") == [
+        ("Scaling Laws Revisited.", ABS1), ("Beta", short), ("Gamma networks", ABS3)]
+    assert parsed.warnings == []
+
+
+def test_a_line_too_long_for_a_title_is_never_paired_as_one():
+    long_abstract = ABS2 + " " + ABS3  # an abstract whose title was lost
+    lines = ["Alpha", ABS1, long_abstract, "Gamma", ABS3]
+    parsed = parse_dump(COMPACT_HEAD + "\n".join(lines) + "\n", "c.txt")
+    assert [(e.title, e.abstract) for e in parsed.entries] == [("Alpha", ABS1), ("Gamma", ABS3)]
+    assert [(w.code, w.line) for w in parsed.warnings] == [("W102", 5), ("W106", 6)]
+    assert all(len(e.title) <= 300 for e in parsed.entries)

@@ -51,10 +51,10 @@ def test_seeds_ledger_and_library(tmp_path):
 
 
 def test_seed_titles_abstracts_and_metadata_are_exact(tmp_path):
-    from digest.library import load_papers
+    from digest.reader import read_library
 
     ingest(tmp_path, SEEDS)
-    papers = {title_key(p.title): p for p in load_papers(tmp_path / "papers")}
+    papers = {title_key(p.title): p for p in read_library(tmp_path).papers}
     expected = [e for f in sorted(SEEDS.glob("*.txt"))
                 for e in parse_dump(decode_dump(f.read_bytes(), f.name), f.name).entries]
     assert len(expected) == 387 and len(papers) == 365
@@ -121,7 +121,9 @@ def test_a_paper_file_ingest_cannot_update_is_a_clean_error_and_nothing_is_writt
     (dumps / "b.txt").write_text(HEADER + f"Alpha\n\n{ABS}\n\nBeta\n\n{ABS}!\n\nGamma\n\n{ABS}?\n")
     result = ingest(tmp_path, dumps)
     assert result.exit_code == 1
-    assert f"{path}: cannot update this file (found duplicate key \"upvotes\"" in result.output
+    assert (f"{path.as_posix()}:9:1: Y002 duplicate key \"upvotes\": expected each key once, "
+            "got it again (first on line 8)") in result.output
+    assert "nothing ingested" in result.output
     assert "Traceback" not in result.output
     assert snapshot(tmp_path / "papers") == before
 
@@ -140,14 +142,22 @@ def test_dry_run_writes_nothing_and_warnings_name_file_and_line(tmp_path, dumps)
 @pytest.mark.corpus
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/scale is absent")
 def test_real_corpus(tmp_path):
-    from digest.library import load_papers
+    from digest.reader import read_library
 
     result = ingest(tmp_path, CORPUS)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-2].split() == ["total", "62", "10272", "9877", "395", "0"]
-    papers = {title_key(p.title): p for p in load_papers(tmp_path / "papers")}
+    papers = {title_key(p.title): p for p in read_library(tmp_path).papers}
     assert len(papers) == 9877
     for f in sorted(CORPUS.glob("*.txt")):
         for e in parse_dump(decode_dump(f.read_bytes(), f.name), f.name).entries:
             assert (papers[title_key(e.title)].title, papers[title_key(e.title)].abstract) == (
                 e.title, e.abstract)
+
+
+def test_a_content_folder_without_dumps_is_one_clean_error(tmp_path):
+    result = CliRunner().invoke(main, ["ingest", "--content", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: {tmp_path / 'dumps'}: no such file or folder (expected dump files, or a folder "
+        "of them; with --content DIR, dumps are read from DIR/dumps)"]

@@ -1,17 +1,10 @@
-import re
-import shutil
 from datetime import date
-from pathlib import Path
 
-import pytest
 
-from digest import library
-from digest.library import (
-    load_papers, merge_entries, paper_files, paper_from_mapping, read_mapping, write_library,
-)
-from digest.model import DigestError, RawEntry
+from digest.library import merge_entries, write_library
+from digest.model import RawEntry
+from digest.reader import read_library
 
-SHIPPED = Path(__file__).resolve().parents[1] / "content" / "papers"
 
 D1, D2 = date(2026, 1, 26), date(2026, 2, 1)
 
@@ -84,12 +77,12 @@ def test_slug_collision_gets_a_title_hash_suffix():
 
 def test_write_and_load_round_trip(tmp_path):
     merge = merge_entries([("a.txt", [entry("no", "a.txt", authors=2)], D1)], {})
-    written = write_library(tmp_path, merge)
+    written = write_library(tmp_path / "papers", merge)
     assert [p.name for p in written] == ["no.yaml"]
-    (paper,) = load_papers(tmp_path)
+    (paper,) = read_library(tmp_path, themes=False).papers
     assert (paper.id, paper.title, paper.author_count, paper.added, paper.sources) == (
         "no", "no", 2, D1, ("a.txt",))
-    assert not list(tmp_path.glob(".*.tmp"))
+    assert not list((tmp_path / "papers").glob(".*.tmp"))
 
 
 def test_a_fact_the_curator_changed_or_removed_is_not_overwritten_by_a_new_dump():
@@ -121,18 +114,3 @@ def test_a_later_duplicate_in_one_dump_is_not_mistaken_for_a_curator_edit():
     assert merge.changed["x"] == {"authors": 4, "upvotes": 15, "sources": ["a.txt", "b.txt"]}
 
 
-def test_the_library_read_on_two_cores_equals_the_library_read_on_one(monkeypatch):
-    monkeypatch.setattr(library, "PARALLEL_READ_MIN", 2)
-    one_core = [paper_from_mapping(read_mapping(path)) for path in paper_files(SHIPPED)]
-    assert load_papers(SHIPPED) == one_core
-
-
-@pytest.mark.parametrize("which", ["first", "last"])
-def test_a_broken_file_in_either_half_of_a_parallel_read_is_named(tmp_path, monkeypatch, which):
-    monkeypatch.setattr(library, "PARALLEL_READ_MIN", 2)
-    for paper in sorted(SHIPPED.glob("*.yaml"))[:4]:
-        shutil.copy(paper, tmp_path / paper.name)
-    broken = sorted(tmp_path.glob("*.yaml"))[0 if which == "first" else -1]
-    broken.write_text("id: [unclosed\n", encoding="utf-8")
-    with pytest.raises(DigestError, match=re.escape(f"{broken}: not valid YAML")):
-        load_papers(tmp_path)

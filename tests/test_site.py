@@ -26,7 +26,7 @@ from lunr.stemmer import stemmer
 from lunr.token import Token
 
 from digest import yamlio
-from digest.library import load_papers
+from digest.reader import read_library
 from digest.model import PAPER_FIELDS, DigestError
 from digest.site import build_site
 from digest.themes import assign_themes, load_taxonomy
@@ -222,7 +222,7 @@ def test_every_paper_page_shows_its_title_abstract_and_dates(built_site, seeds):
 
 def _expected_themes() -> dict[str, tuple[str, ...]]:
     taxonomy = load_taxonomy(CONTENT / "themes.yml")
-    papers = load_papers(CONTENT / "papers")
+    papers = read_library(CONTENT).papers
     return {p.id: assign_themes(p, taxonomy).themes for p in papers if not p.hidden}
 
 

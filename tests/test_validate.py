@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from digest import validate, yamlio
+from digest import paper_yaml, reader, schema, yamlio
 from digest.cli import main
 from digest.model import PAPER_FIELDS
-from digest.validate import check_library, load_schema
+from digest.schema import load_schema
+from digest.validate import check_library
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -119,7 +120,18 @@ def test_the_fixture_shows_the_house_style():
 DEFECTS = {
     "yaml syntax error": (A, "title: Faster", "title: [Faster",
         f"{A}:4:9: Y001 invalid YAML: did not find expected ',' or ']' "
-        "(while parsing a flow sequence that starts at line 3, column 8)"),
+        "(while parsing a flow sequence that starts at line 3, column 8); close the `[` list "
+        "with `]`, or write one `  - item` per line"),
+    "an alias": (A, None, "note: *summary\n",
+        f"{A}:19:7: Y004 expected plain values, got the alias *summary; write the value itself"),
+    "a tab after a key": (A, "upvotes: 8", "upvotes:\t8",
+        f"{A}:8:9: Y005 a tab character: expected spaces, got a tab; YAML indents and "
+        "separates with spaces (a tab inside a title or abstract is kept only in double "
+        "quotes, written \\t)"),
+    "a comment inside a title": (A, "title: Faster Video Diffusion with Trainable Sparse Attention",
+        "title: Optimal Sparsity #1 in Video Diffusion",
+        f'{A}:3:8: Y006 title: " #" starts a YAML comment, so this reads as "Optimal Sparsity"; '
+        'to keep the rest, quote it: "Optimal Sparsity #1 in Video Diffusion"'),
     "duplicate key": (A, None, "authors: 9\n",
         f'{A}:19:1: Y002 duplicate key "authors": expected each key once, got it again '
         "(first on line 6)"),
@@ -240,13 +252,20 @@ def test_one_defect_gives_one_problem_at_its_line(defect, tmp_path, monkeypatch)
     assert lines(check_library(Path("content"))) == [expected]
 
 
+def test_a_symlink_in_the_library_is_not_followed(library):
+    Path("content/papers/passwd.yaml").symlink_to("/etc/passwd")
+    assert lines(check_library(Path("content"))) == [
+        "content/papers/passwd.yaml:1:1: F002 not read: expected a paper file, got a symbolic "
+        "link; copy the file itself here"]
+
+
 def test_every_code_has_an_exact_message_test():
     tested = {re.search(r": ([A-Z]\d{3}) ", expected).group(1) for *_, expected in DEFECTS.values()}
-    assert tested == set(emitted_codes())
+    assert tested | {"F002"} == set(emitted_codes())  # F002: the symlink test above
 
 
 def emitted_codes() -> list[str]:
-    source = (ROOT / "digest" / "validate.py").read_text(encoding="utf-8")
+    source = (ROOT / "digest" / "codes.py").read_text(encoding="utf-8")
     return re.findall(r'^[A-Z_]+ = "([A-Z]\d{3})"', source, flags=re.M)
 
 
@@ -290,8 +309,8 @@ def test_check_never_raises_on_a_damaged_file(library):
     schema = load_schema()
     for cut in range(len(text)):
         damaged = text[:cut] + text[cut + 1:]
-        validate.check_paper_text(C, "code-world", damaged, schema, {"vision": "Vision", "agents": "Agents"},
-                                  "content/themes.yml")
+        reader.read_paper_text(C, "code-world", damaged,
+                               reader.Rules(schema, {"vision": "Vision", "agents": "Agents"}))
 
 
 # --- the JSON Schema and the hand checks ---------------------------------------
@@ -311,7 +330,7 @@ def test_schema_is_a_draft_2020_12_schema_editors_can_use():
 
 # The keywords validate.py interprets; anything else in the schema would be ignored silently.
 INTERPRETED = {"type", "format", "pattern", "patternErrorMessage", "minimum", "minItems",
-               "maxItems", "uniqueItems", "items", "description", "anyOf"}
+               "maxItems", "uniqueItems", "items", "description", "anyOf", "maxLength"}
 
 
 def test_schema_uses_only_keywords_the_checks_interpret():
@@ -361,10 +380,10 @@ def test_schema_and_hand_checks_agree(change):
     by_schema = {(e.path[0] if e.path else e.validator) for e in validator.iter_errors(json_view(doc))}
     text = "".join(f"{k}: {yamlio.double_quoted(v) if isinstance(v, str) else json_repr(v)}\n"
                    for k, v in doc.items())
-    paper, problems = validate.read_paper("p.yaml", text)
+    paper, problems = paper_yaml.read_paper("p.yaml", text)
     assert problems == [] and paper.values == doc
     by_hand = set()
-    for problem in validate.check_fields(paper, load_schema()):
+    for problem in schema.check_fields(paper, load_schema()):
         key = problem.message.split(":")[0].split("[")[0]
         by_hand.add({"S001": "required", "S003": "additionalProperties"}.get(problem.code, key))
     assert by_hand == by_schema
@@ -384,8 +403,8 @@ def test_where_the_checks_are_stricter_than_the_schema():
     validator = Draft202012Validator(load_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
     base = "id: x\ntitle: T\nabstract: A.\nsources: [a.txt]\n"
     for extra, code in (('added: "2025-01-02"\n', "D001"), ("added: 2025-01-02\nauthors: 8.0\n", "S002")):
-        paper, _ = validate.read_paper("p.yaml", base + extra)
-        assert [p.code for p in validate.check_fields(paper, load_schema())] == [code]
+        paper, _ = paper_yaml.read_paper("p.yaml", base + extra)
+        assert [p.code for p in schema.check_fields(paper, load_schema())] == [code]
         assert list(validator.iter_errors(json_view(paper.values))) == []
 
 
@@ -443,4 +462,4 @@ def test_windows_line_ends_are_one_house_style_warning_on_line_1(library):
 def test_the_closest_theme_is_found_by_case_name_or_spelling(typed, meant):
     names = {"rl": "Reinforcement learning", "optimization": "Optimization",
              "vision": "Computer vision", "generative": "Generative models"}
-    assert validate.closest_theme(typed, names) == meant
+    assert schema.closest_theme(typed, names) == meant

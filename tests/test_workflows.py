@@ -19,6 +19,8 @@ from digest.themes import load_taxonomy
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 ISSUE_FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "suggest-paper.yml"
+# The workflow `digest init` gives a new digest is held to the same rules.
+NEW_DIGEST_WORKFLOWS = sorted((ROOT / "digest" / "skeleton" / "workflows").glob("*.yml"))
 
 
 def vendored_schema(name: str) -> dict:
@@ -40,12 +42,12 @@ def test_there_is_a_workflow():
     assert [p.name for p in WORKFLOWS] == ["site.yml"]
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WORKFLOWS + NEW_DIGEST_WORKFLOWS, ids=lambda p: p.name)
 def test_workflow_is_valid_for_github(path):
     assert schema_errors(load(path), "github-workflows") == []
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WORKFLOWS + NEW_DIGEST_WORKFLOWS, ids=lambda p: p.name)
 def test_workflow_has_least_privilege_and_one_run_at_a_time(path):
     workflow = load(path)
     assert "pull_request_target" not in workflow["on"]  # it would run PR code with secrets

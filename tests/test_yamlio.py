@@ -1,5 +1,6 @@
 from datetime import date
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -79,3 +80,18 @@ def test_plain_is_safe_agrees_with_reading_the_value_back(value):
     except Exception:  # not even valid YAML written plain
         readable = False
     assert yamlio.plain_is_safe(value) == readable, value
+
+
+@pytest.mark.parametrize("before, after", [
+    # A comment line after the list is about what follows it, and stays there.
+    ("sources:\n  - a.txt\n# checked against the PDF\nthemes:\n  - llm\n",
+     "sources:\n  - a.txt\n  - b.txt\n# checked against the PDF\nthemes:\n  - llm\n"),
+    # An end-of-line comment and an indented comment below an item stay with it.
+    ("sources:\n  - a.txt  # first\n  # about a.txt\n\n# the note\nnote: hi\n",
+     "sources:\n  - a.txt  # first\n  # about a.txt\n  - b.txt\n\n# the note\nnote: hi\n"),
+    ("sources:\n  - a.txt\n# last words\n", "sources:\n  - a.txt\n  - b.txt\n# last words\n"),
+])
+def test_items_appended_to_a_list_go_above_the_comments_that_follow_it(tmp_path, before, after):
+    path = tmp_path / "x.yaml"
+    path.write_text(before, encoding="utf-8")
+    assert yamlio.update_file(path, {"sources": ["a.txt", "b.txt"]}, ("sources",)) == after
