@@ -514,7 +514,8 @@ def test_titles_meet_wcag_aa_contrast_in_both_palettes(watch, reader_site, color
     watched = watch(color_scheme=color_scheme)
     checked = {}
     for path, selector in (("/", "li.card a.card-title"), (f"/papers/{API_PAPER}/", "h1#paper-title"),
-                           ("/", "li.card .card-abstract"), ("/", "li.card .card-date")):
+                           ("/", "li.card .card-abstract"), ("/", "li.card .card-date"),
+                           (f"/papers/{API_PAPER}/", "nav.paper-links a")):
         page = watched.visit(url + path)
         element = page.locator(selector).first
         colours = [element.evaluate("e => getComputedStyle(e).color"), element.evaluate(BACKGROUND)]
