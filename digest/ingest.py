@@ -14,10 +14,11 @@ from pathlib import Path
 import click
 
 from .dumps import DumpError, ParsedDump, added_date, decode_dump, parse_dump
+from .hf_api import looks_like_api_response, parse_api_dump
 from .library import MergeResult, merge_entries, paper_files, read_mappings, write_library
 from .model import DigestError, Problem
 
-DUMP_SUFFIXES = (".txt",)
+DUMP_SUFFIXES = (".txt", ".json")  # page copies, saved API responses
 
 
 @dataclass
@@ -28,7 +29,7 @@ class IngestReport:
 
 
 def find_dumps(paths: list[Path]) -> list[Path]:
-    """Dump files named directly, or the .txt files in named folders, sorted by name."""
+    """Dump files named directly, or the .txt and .json files in named folders, sorted by name."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -36,7 +37,7 @@ def find_dumps(paths: list[Path]) -> list[Path]:
         else:
             found.append(path)
     if not found:
-        raise DigestError(f"no dumps found in {', '.join(map(str, paths))} (expected *.txt files)")
+        raise DigestError(f"no dumps found in {', '.join(map(str, paths))} (expected *.txt or *.json files)")
     names = [p.name for p in found]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -52,7 +53,10 @@ def read_dumps(files: list[Path], progress: bool) -> list[ParsedDump]:
                            hidden=not progress or len(files) < 5) as bar:
         for path in bar:
             try:
-                parsed.append(parse_dump(decode_dump(path.read_bytes(), path.name), path.name))
+                text = decode_dump(path.read_bytes(), path.name)
+                # Told apart by content, as the text layouts are, never by the file name.
+                parse = parse_api_dump if looks_like_api_response(text) else parse_dump
+                parsed.append(parse(text, path.name))
             except DumpError as exc:
                 errors.append(str(exc).replace(path.name, str(path), 1))
     if errors:
@@ -80,7 +84,8 @@ def run_ingest(
     dumps = read_dumps(find_dumps(paths), progress)
     existing = read_library(papers_dir, progress)
     merge = merge_entries(
-        [(d.name, d.entries, added_date(d.header_day, today, fallback_date)) for d in dumps],
+        [(d.name, d.entries, d.day or added_date(d.header_day, today, fallback_date))
+         for d in dumps],
         existing,
     )
     written = [] if dry_run else write_library(papers_dir, merge)
