@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +18,7 @@ from typing import Any
 from ruamel.yaml.error import YAMLError as RuamelError
 
 from . import yamlio
-from .ids import new_paper_id, slugify, title_hash, title_key
+from .ids import arxiv_key, new_paper_id, slugify, title_hash, title_key
 from .model import PAPER_FIELDS, DigestError, Paper, RawEntry
 from .parallel import in_two_halves
 
@@ -140,13 +139,6 @@ def _fields_of(entry: RawEntry, paper_id: str, added: date) -> dict[str, Any]:
 # depends on the order dumps arrive in.
 FILLED_FACTS = ("arxiv", "published", "authors", "organization", "code", "project")
 FACTS = (*FILLED_FACTS, "listed", "upvotes")
-_ARXIV_VERSION = re.compile(r"v\d+$")
-
-
-def arxiv_key(arxiv: Any) -> str | None:
-    """The arXiv id without its version: 2510.12345v2 and 2510.12345 are one paper."""
-    return _ARXIV_VERSION.sub("", arxiv) if isinstance(arxiv, str) and arxiv else None
-
 
 def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from . import yamlio
-from .ids import title_key
+from .ids import arxiv_key, title_key
 from .model import PAPER_FIELDS, DigestError, Problem
 from .themes import load_taxonomy
 
@@ -404,18 +404,22 @@ def check_id(paper: PaperFile, stem: str) -> list[Problem]:
 
 
 def check_duplicates(papers: list[PaperFile]) -> list[Problem]:
-    """Two files for one paper: titles equal once case, spacing and Unicode forms are ignored."""
-    first: dict[str, str] = {}
+    """Two files for one paper: titles equal once case, spacing and Unicode forms are
+    ignored, or the same arXiv id whatever its version."""
+    first: dict[tuple[str, str], str] = {}
     problems = []
     for paper in sorted(papers, key=lambda p: p.path):
-        title = paper.values.get("title")
-        if not isinstance(title, str) or not title.strip():
-            continue
-        other = first.setdefault(title_key(title), paper.path)
-        if other != paper.path:
-            problems.append(_problem(paper.path, paper.nodes["title"][1], DUPLICATE_PAPER,
-                                     f"title: expected one file per paper, got the same title as "
-                                     f"{other} (ignoring case and spacing); merge the two files"))
+        title, arxiv = paper.values.get("title"), arxiv_key(paper.values.get("arxiv"))
+        keys = [("title", "the same title as {} (ignoring case and spacing)",
+                 title_key(title) if isinstance(title, str) and title.strip() else None),
+                ("arxiv", "the same arXiv id as {} (version aside)", arxiv)]
+        for field, what, key in keys:
+            other = first.setdefault((field, key), paper.path) if key else paper.path
+            if other != paper.path:
+                problems.append(_problem(paper.path, paper.nodes[field][1], DUPLICATE_PAPER,
+                                         f"{field}: expected one file per paper, got "
+                                         f"{what.format(other)}; merge the two files"))
+                break  # one report per file is enough to send the curator to the other
     return problems
 
 

@@ -249,3 +249,32 @@ def test_a_curators_author_list_and_removed_fact_survive_a_new_response(tmp_path
     assert "authors:  # checked on arXiv\n  - A. Lovelace\n  - A. M. Turing\n" in after
     assert "published" not in after  # removed by the curator, not brought back
     assert 'arxiv: "2601.00001"\n' in after and "organization: Analytical Engines\n" in after
+
+
+RECORDINGS = ROOT.parent / "shared" / "hf-api"
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not RECORDINGS.is_dir(), reason="../shared/hf-api is absent")
+def test_every_recorded_day_ingests_with_its_papers_facts(tmp_path):
+    import json
+
+    from digest.library import load_papers
+
+    result = ingest(tmp_path, RECORDINGS, *SEEDS)
+    assert result.exit_code == 0, result.output
+    by_arxiv = {p.arxiv: p for p in load_papers(tmp_path / "papers") if p.arxiv}
+    records = [(path.stem, item["paper"]) for path in sorted(RECORDINGS.glob("*.json"))
+               for item in json.loads(path.read_text(encoding="utf-8"))]
+    assert len(records) == 450 and len(by_arxiv) == len({r["id"] for _, r in records})
+    for day, record in records:
+        paper = by_arxiv[record["id"]]
+        assert paper.title == " ".join(record["title"].split())
+        assert paper.authors == tuple(a["name"] for a in record["authors"] if not a["hidden"])
+        assert paper.author_count == len(paper.authors)
+        assert (str(paper.published), str(paper.listed)) == (
+            record["publishedAt"][:10], (record.get("submittedOnDailyAt") or day)[:10])
+        assert paper.upvotes == record["upvotes"] and f"{day}.json" in paper.sources
+    # The two seed papers the recordings list too are one entry each, with both sources.
+    both = [p for p in by_arxiv.values() if any(s.endswith(".txt") for s in p.sources)]
+    assert sorted(p.arxiv for p in both) == ["2410.10672", "2508.18672"]
