@@ -165,18 +165,25 @@ def _with_source(sources: list[str], source: str) -> list[str]:
 
 
 def _apply_entry(current: dict[str, Any], entry: RawEntry, added: date,
-                 curated: frozenset[str] = frozenset()) -> dict[str, Any]:
+                 curated: frozenset[str] = frozenset(), known: bool = False) -> dict[str, Any]:
     """The fields a dump not yet seen for this paper changes.
 
     A dump's facts are applied once, the first time that dump is seen for the
     paper: re-ingesting changes nothing, and a value a curator removed or
     corrected is not brought back by an old dump. Facts in `curated` are the
     curator's and are not touched by a new dump either.
+
+    `known` says every fact of the paper not in `curated` is one its dumps
+    gave. Then the first API response for a paper that only text dumps gave
+    replaces their facts with its own: API facts win whichever came first.
     """
     changes: dict[str, Any] = {}
+    api_over_text = known and entry.arxiv is not None and current.get("arxiv") is None
     for key in FACTS:
-        value = getattr(entry, key)
-        if value is not None and key not in curated and _replaces(key, value, current.get(key)):
+        value, old = getattr(entry, key), current.get(key)
+        if value is None or key in curated or _as_fact(old) == value:
+            continue
+        if _replaces(key, value, old) or (api_over_text and key in FILLED_FACTS):
             changes[key] = value
     old_added = current.get("added")
     if not isinstance(old_added, date) or added < old_added:
@@ -194,7 +201,8 @@ def curated_facts(
     When every dump in a paper's `sources` is being ingested again, ingest
     knows what it wrote from them: each fact one of them gave (the highest
     upvotes), or nothing. A value that differs, or a fact gone from the file,
-    is the curator's. When some of those dumps are absent, nothing is known.
+    is the curator's. When some of those dumps are absent, nothing is known,
+    and the paper is not in the result.
     """
     names = {name for name, _, _ in dumps}
     by_key, by_arxiv = _indexes(existing)
@@ -225,9 +233,7 @@ def curated_facts(
             continue
         wrote = {key: ([max(values)] if key == "upvotes" else values) if values else [None]
                  for key, values in facts.items()}
-        mine = frozenset(key for key in FACTS if _as_fact(data.get(key)) not in wrote[key])
-        if mine:
-            curated[pid] = mine
+        curated[pid] = frozenset(key for key in FACTS if _as_fact(data.get(key)) not in wrote[key])
     return curated
 
 
@@ -307,7 +313,9 @@ def merge_entries(
             paper = current[pid]
             if entry.source in _strings(paper.get("sources")):
                 continue
-            changes = _apply_entry(paper, entry, added, curated.get(pid, frozenset()))
+            # A paper new in this run is known: every one of its dumps is here.
+            known = pid in curated or pid in result.new
+            changes = _apply_entry(paper, entry, added, curated.get(pid, frozenset()), known)
             paper.update(changes)
             if "arxiv" in changes:
                 by_arxiv.setdefault(arxiv_key(changes["arxiv"]), pid)

@@ -278,3 +278,22 @@ def test_every_recorded_day_ingests_with_its_papers_facts(tmp_path):
     # The two seed papers the recordings list too are one entry each, with both sources.
     both = [p for p in by_arxiv.values() if any(s.endswith(".txt") for s in p.sources)]
     assert sorted(p.arxiv for p in both) == ["2410.10672", "2508.18672"]
+
+
+def test_api_facts_win_over_a_text_dumps_whichever_came_first(tmp_path):
+    text, api = two_sources(tmp_path)
+    page = text / "000_page.txt"
+    page.write_text(page.read_text().replace("  • 2 authors\n", "Text Org\n").replace(
+        "Jan 5, 2026 3", "Jan 4, 2026 3"))
+    files = (page, api / "2026-01-27.json")
+    libraries = {}
+    for history, first in (("together", None), ("text first", files[0]), ("api first", files[1])):
+        content = tmp_path / history
+        if first is not None:
+            assert ingest(content, first).exit_code == 0
+        result = ingest(content, *files)  # all of the paper's dumps, as `digest ingest` reads them
+        assert result.exit_code == 0, result.output
+        libraries[history] = snapshot(content / "papers")
+    assert libraries["text first"] == libraries["together"] == libraries["api first"]
+    alpha = libraries["together"]["alpha-paper.yaml"].decode()
+    assert "published: 2026-01-05\n" in alpha and "organization: Analytical Engines\n" in alpha
