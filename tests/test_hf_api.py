@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.dumps import DumpError
 from digest.hf_api import (
@@ -199,3 +201,13 @@ def test_the_recordings_cover_every_era():
     assert eras["2025-03-12"] >= {"code", "project"} and "organization" not in eras["2025-03-12"]
     assert eras["2026-08-03"] >= {"code", "project"}
     assert any("organization" in found for day, found in eras.items() if day >= "2025-10")
+
+
+_LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), min_size=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=_LINE.map(str.strip).filter(bool), abstract=_LINE.map(str.strip))
+def test_any_title_and_abstract_on_one_line_survive_verbatim(title, abstract):
+    (entry,) = parse(record(title=title, summary=abstract)).entries
+    assert (entry.title, entry.abstract) == (title, abstract)
