@@ -135,10 +135,11 @@ def _fields_of(entry: RawEntry, paper_id: str, added: date) -> dict[str, Any]:
 
 
 # Facts a dump fills in when the paper lacks them; author names replace a
-# count, `listed` keeps the earliest day and upvotes the highest, so neither
-# depends on the order dumps arrive in.
+# count, `listed` keeps the earliest day and upvotes the highest, so none of
+# these depends on the order dumps arrive in.
 FILLED_FACTS = ("arxiv", "published", "authors", "organization", "code", "project")
 FACTS = (*FILLED_FACTS, "listed", "upvotes")
+
 
 def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
