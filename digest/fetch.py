@@ -122,25 +122,23 @@ class Pacer:
         self.last = self.clock()
 
 
-def _refusal(day: date, body: bytes) -> str | None:
-    """Why a 200 response is not a day's papers (None when it is); [] is not refused here."""
+def papers_in_answer(day: date, body: bytes) -> int:
+    """How many papers a 200 answer lists (0 for `[]`); DayFailed when it is not a day's papers."""
     name = f"{day.isoformat()}.json"
     try:
         text = decode_dump(body, name)
-        if read_records(text, name):
-            parse_api_dump(text, name, day)
+        if not read_records(text, name):
+            return 0
+        return len(parse_api_dump(text, name, day).entries)
     except DumpError as exc:
-        return str(exc).rsplit("not a Daily Papers ", 1)[-1]  # the day is named by the caller
-    return None
-
-
-def _is_empty_list(body: bytes) -> bool:
-    return body.strip() == b"[]"
+        reason = str(exc).rsplit("not a Daily Papers ", 1)[-1]  # the day is named by the caller
+        raise DayFailed(f"the answer is not a Daily Papers {reason}") from None
 
 
 def fetch_day(client: httpx.Client, api_url: str, day: date, policy: FetchPolicy,
-              pacer: Pacer, report: FetchReport) -> bytes:
-    """The body of a good response for `day`; DayFailed when retries run out."""
+              pacer: Pacer, report: FetchReport) -> tuple[bytes, int]:
+    """The body of a good response for `day` and how many papers it lists;
+    DayFailed when it is not one or retries run out."""
     wait_before = 0.0
     for attempt in range(policy.retries + 1):
         pacer.wait(wait_before)
@@ -154,10 +152,7 @@ def fetch_day(client: httpx.Client, api_url: str, day: date, policy: FetchPolicy
             reason = f"connection failed ({type(exc).__name__}: {exc})"
         else:
             if response.status_code == 200:
-                refused = _refusal(day, response.content)
-                if refused is not None:
-                    raise DayFailed(f"the answer is not a Daily Papers {refused}")
-                return response.content
+                return response.content, papers_in_answer(day, response.content)
             reason = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
             if response.status_code != 429 and response.status_code < 500:
                 raise DayFailed(reason)  # 404 and the like: asking again will not help
@@ -214,11 +209,11 @@ def run_fetch(
                               item_show_func=lambda d: d and d.isoformat()) as bar:
         for day in bar:
             try:
-                body = fetch_day(client, api_url, day, policy, pacer, report)
+                body, papers = fetch_day(client, api_url, day, policy, pacer, report)
             except DayFailed as exc:
                 report.failed[day] = str(exc)
                 continue
-            if _is_empty_list(body):
+            if papers == 0:
                 report.empty.append(day)  # nothing listed (yet): asked again next time
                 continue
             write_atomically(dump_path(dumps_dir, day), body)

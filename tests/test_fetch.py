@@ -103,9 +103,10 @@ def test_a_day_that_fails_is_reported_and_nothing_is_written_for_it(api, replay,
     assert sorted(saved(tmp_path)) == ["2026-08-03.json"]  # no temporary file left either
 
 
-def test_a_day_without_papers_is_not_saved_and_not_a_failure(api, tmp_path):
-    report = fetch(api, tmp_path, days=[date(2026, 8, 4)])
-    assert (report.empty, report.saved, report.failed) == ([date(2026, 8, 4)], [], {})
+def test_a_day_without_papers_is_not_saved_and_not_a_failure(api, replay, tmp_path):
+    replay.days["2026-08-05"] = b"[\n]\n"
+    report = fetch(api, tmp_path, days=[date(2026, 8, 4), date(2026, 8, 5)])
+    assert (report.empty, report.saved, report.failed) == ([date(2026, 8, 4), date(2026, 8, 5)], [], {})
     assert saved(tmp_path) == {}
 
 
