@@ -244,7 +244,8 @@ def test_paper_page_shows_abstract_dates_themes_and_related(watch, site_url, pap
     assert page.locator(".paper-dates").inner_text() == " · ".join(dates)
 
     facts = dict(zip(texts(page.locator("dl.paper-facts dt")), texts(page.locator("dl.paper-facts dd"))))
-    assert facts["Authors"] == str(paper["authors"] or "unknown")
+    authors = paper["authors"]  # names from an API dump, a count, or null
+    assert facts["Authors"] == (", ".join(authors) if isinstance(authors, list) else str(authors or "unknown"))
     assert facts["Organisation"] == str(paper["organization"] or "unknown")
     assert facts["Upvotes"] == str(paper["upvotes"] if paper["upvotes"] is not None else "unknown")
     theme_links = page.locator("dl.paper-facts dd a")
