@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import click
@@ -169,3 +169,40 @@ def init(folder):
     click.echo(f"Created a digest in {folder} ({len(written)} files). Next:", err=True)
     click.echo(f"  cd {folder}\n  (put dumps in content/dumps/)\n  digest ingest\n  digest build",
                err=True)
+
+
+@main.command()
+@_content_option
+@click.option("--date", "day", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="The one day to fetch (default: today, UTC).")
+@click.option("--since", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Fetch every day from this one to --until.")
+@click.option("--until", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="The last day for --since (default: today, UTC).")
+@click.option("--refresh", is_flag=True, help="Fetch days already saved again.")
+@click.option("--ingest", "then_ingest", is_flag=True, help="Then run `digest ingest` on CONTENT/dumps.")
+@click.option("--api-url", envvar="DIGEST_HF_API", show_envvar=True, metavar="URL",
+              help="The Daily Papers API endpoint, asked with ?date=YYYY-MM-DD "
+                   "(default: https://huggingface.co/api/daily_papers).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds to wait for a connection or an answer before retrying.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def fetch(content, day, since, until, refresh, then_ingest, api_url, timeout, quiet):
+    """Save each day's Hugging Face Daily Papers API response as CONTENT/dumps/YYYY-MM-DD.json."""
+    from .fetch import DEFAULT_API_URL, FetchPolicy, days_between, print_report, run_fetch
+    from .ingest import run_ingest
+
+    today = datetime.now(timezone.utc).date()
+    if day is not None and (since or until):
+        raise click.UsageError("give --date, or --since with an optional --until, not both")
+    if until is not None and since is None:
+        raise click.UsageError("--until needs --since")
+    days = [day or today] if since is None else days_between(since, until or today)
+    report = run_fetch(days, content / "dumps", api_url=api_url or DEFAULT_API_URL, refresh=refresh,
+                       policy=FetchPolicy(timeout=timeout), progress=not quiet)
+    print_report(report)
+    if then_ingest:
+        run_ingest([content / "dumps"], content / "papers", today=date.today(), progress=not quiet)
+    if report.failed:
+        raise DigestError(f"{len(report.failed)} day(s) failed: "
+                          f"{', '.join(map(str, sorted(report.failed)))}; the others were saved")

@@ -57,6 +57,7 @@ class ParsedDump:
     header_day: tuple[int, int] | None  # (month, day) from the page header
     entries: list[RawEntry] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    day: date | None = None  # the whole day, when the dump says it (API responses)
 
 
 class DumpError(DigestError):

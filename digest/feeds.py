@@ -134,19 +134,26 @@ def papers_json(
     themes_of: Mapping[str, Sequence[str]],
     origins: Mapping[str, str],
 ) -> bytes:
-    """papers.json: every visible paper, sorted by id, with its resolved themes and page URL."""
+    """papers.json: every visible paper, sorted by id, with its resolved themes and page URL.
+
+    Unknown facts are null; `authors` is the list of names, else a count, else null.
+    """
     records = [
         {
             "id": paper.id,
             "title": paper.title,
             "abstract": paper.abstract,
+            "arxiv": paper.arxiv,
             "published": paper.published.isoformat() if paper.published else None,
+            "listed": paper.listed.isoformat() if paper.listed else None,
             "added": paper.added.isoformat(),
             "date": paper.date.isoformat(),
             "date_kind": paper.date_kind,
             "authors": list(paper.authors) or paper.author_count,
             "organization": paper.organization,
             "upvotes": paper.upvotes,
+            "code": paper.code,
+            "project": paper.project,
             "themes": list(themes_of[paper.id]),
             "theme_origin": origins[paper.id],
             "url": urls.paper_url(paper.id),

@@ -207,8 +207,10 @@ def _text_fields() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The schema's text fields, and its lists of text (dates are typed strings, not text)."""
     rules = load_schema()["properties"]
     single = tuple(k for k, r in rules.items() if r.get("type") == "string" and "format" not in r)
+    # `authors` is a list of names or a count: its list alternative counts too.
     lists = tuple(k for k, r in rules.items()
-                  if r.get("type") == "array" and r.get("items", {}).get("type") == "string")
+                  if any(alt.get("type") == "array" and alt.get("items", {}).get("type") == "string"
+                         for alt in r.get("anyOf", [r])))
     return single, lists
 
 

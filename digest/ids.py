@@ -10,6 +10,7 @@ from collections.abc import Container
 MAX_SLUG = 80
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
+_ARXIV_VERSION = re.compile(r"v\d+$")
 
 
 def title_key(title: str) -> str:
@@ -19,6 +20,11 @@ def title_key(title: str) -> str:
     different paper.
     """
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", title).casefold()).strip()
+
+
+def arxiv_key(arxiv: object) -> str | None:
+    """The arXiv id without its version: 2510.12345v2 and 2510.12345 are one paper."""
+    return _ARXIV_VERSION.sub("", arxiv) if isinstance(arxiv, str) and arxiv else None
 
 
 def slugify(title: str) -> str:

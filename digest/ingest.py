@@ -14,11 +14,12 @@ from pathlib import Path
 import click
 
 from .dumps import DumpError, ParsedDump, added_date, decode_dump, parse_dump
+from .hf_api import looks_like_api_response, parse_api_dump
 from .library import MergeResult, merge_entries, write_library
 from .model import DigestError, Problem
 from .reader import read_library
 
-DUMP_SUFFIXES = (".txt",)
+DUMP_SUFFIXES = (".txt", ".json")  # page copies, saved API responses
 
 
 @dataclass
@@ -29,7 +30,7 @@ class IngestReport:
 
 
 def find_dumps(paths: list[Path]) -> list[Path]:
-    """Dump files named directly, or the .txt files in named folders, sorted by name."""
+    """Dump files named directly, or the .txt and .json files in named folders, sorted by name."""
     found: list[Path] = []
     for path in paths:
         if not path.exists():
@@ -40,7 +41,7 @@ def find_dumps(paths: list[Path]) -> list[Path]:
         else:
             found.append(path)
     if not found:
-        raise DigestError(f"no dumps found in {', '.join(map(str, paths))} (expected *.txt files)")
+        raise DigestError(f"no dumps found in {', '.join(map(str, paths))} (expected *.txt or *.json files)")
     names = [p.name for p in found]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -56,7 +57,10 @@ def read_dumps(files: list[Path], progress: bool) -> list[ParsedDump]:
                            hidden=not progress or len(files) < 5) as bar:
         for path in bar:
             try:
-                parsed.append(parse_dump(decode_dump(path.read_bytes(), path.name), path.name))
+                text = decode_dump(path.read_bytes(), path.name)
+                # Told apart by content, as the text layouts are, never by the file name.
+                parse = parse_api_dump if looks_like_api_response(text) else parse_dump
+                parsed.append(parse(text, path.name))
             except DumpError as exc:
                 errors.append(str(exc).replace(path.name, str(path), 1))
     if errors:
@@ -84,7 +88,8 @@ def run_ingest(
     dumps = read_dumps(find_dumps(paths), progress)
     existing = library_values(papers_dir)
     merge = merge_entries(
-        [(d.name, d.entries, added_date(d.header_day, today, fallback_date)) for d in dumps],
+        [(d.name, d.entries, d.day or added_date(d.header_day, today, fallback_date))
+         for d in dumps],
         existing,
     )
     written = [] if dry_run else write_library(papers_dir, merge)

@@ -18,7 +18,7 @@ from typing import Any
 from ruamel.yaml.error import YAMLError as RuamelError
 
 from . import yamlio
-from .ids import new_paper_id, slugify, title_hash, title_key
+from .ids import arxiv_key, new_paper_id, slugify, title_hash, title_key
 from .model import PAPER_FIELDS, DigestError, RawEntry
 from .reader import PAPER_SUFFIX, as_strings
 
@@ -44,42 +44,68 @@ def _fields_of(entry: RawEntry, paper_id: str, added: date) -> dict[str, Any]:
         "id": paper_id,
         "title": entry.title,
         "abstract": entry.abstract,
-        "published": entry.published,
-        "authors": entry.authors,
-        "organization": entry.organization,
-        "upvotes": entry.upvotes,
+        **{key: getattr(entry, key) for key in FACTS},
         "added": added,
         "sources": [entry.source],
     }
 
 
-# Facts a dump fills in when the paper lacks them; upvotes keep the highest.
-FILLED_FACTS = ("published", "authors", "organization")
-FACTS = (*FILLED_FACTS, "upvotes")
+# Facts a dump fills in when the paper lacks them; author names replace a
+# count, `listed` keeps the earliest day and upvotes the highest, so none of
+# these depends on the order dumps arrive in.
+FILLED_FACTS = ("arxiv", "published", "authors", "organization", "code", "project")
+FACTS = (*FILLED_FACTS, "listed", "upvotes")
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _replaces(key: str, new: Any, old: Any) -> bool:
+    """True when a dump's value of a fact takes the place of the paper's."""
+    if old is None:
+        return True
+    if key == "authors":
+        return isinstance(new, tuple) and _is_count(old)
+    if key == "listed":
+        return isinstance(old, date) and new < old
+    if key == "upvotes":
+        return not _is_count(old) or new > old
+    return False
+
+
+def _with_source(sources: list[str], source: str) -> list[str]:
+    """`source` added at its place in name order (fetch names dumps by day, so
+    this is oldest first), whatever order the dumps were ingested in."""
+    at = next((i for i, s in enumerate(sources) if s > source), len(sources))
+    return [*sources[:at], source, *sources[at:]]
 
 
 def _apply_entry(current: dict[str, Any], entry: RawEntry, added: date,
-                 curated: frozenset[str] = frozenset()) -> dict[str, Any]:
+                 curated: frozenset[str] = frozenset(), known: bool = False) -> dict[str, Any]:
     """The fields a dump not yet seen for this paper changes.
 
     A dump's facts are applied once, the first time that dump is seen for the
     paper: re-ingesting changes nothing, and a value a curator removed or
     corrected is not brought back by an old dump. Facts in `curated` are the
     curator's and are not touched by a new dump either.
+
+    `known` says every fact of the paper not in `curated` is one its dumps
+    gave. Then the first API response for a paper that only text dumps gave
+    replaces their facts with its own: API facts win whichever came first.
     """
     changes: dict[str, Any] = {}
-    for key in FILLED_FACTS:
-        value = getattr(entry, key)
-        if value is not None and current.get(key) is None and key not in curated:
+    api_over_text = known and entry.arxiv is not None and current.get("arxiv") is None
+    for key in FACTS:
+        value, old = getattr(entry, key), current.get(key)
+        if value is None or key in curated or _as_fact(old) == value:
+            continue
+        if _replaces(key, value, old) or (api_over_text and key in FILLED_FACTS):
             changes[key] = value
-    old_votes = current.get("upvotes")
-    if (entry.upvotes is not None and "upvotes" not in curated
-            and (not isinstance(old_votes, int) or entry.upvotes > old_votes)):
-        changes["upvotes"] = entry.upvotes
     old_added = current.get("added")
     if not isinstance(old_added, date) or added < old_added:
         changes["added"] = added
-    changes["sources"] = list(as_strings(current.get("sources"))) + [entry.source]
+    changes["sources"] = _with_source(list(as_strings(current.get("sources"))), entry.source)
     return changes
 
 
@@ -92,22 +118,23 @@ def curated_facts(
     When every dump in a paper's `sources` is being ingested again, ingest
     knows what it wrote from them: each fact one of them gave (the highest
     upvotes), or nothing. A value that differs, or a fact gone from the file,
-    is the curator's. When some of those dumps are absent, nothing is known.
+    is the curator's. When some of those dumps are absent, nothing is known,
+    and the paper is not in the result.
     """
     names = {name for name, _, _ in dumps}
-    by_key = {_key(str(d.get("title", ""))): pid for pid, d in existing.items()}
+    by_key, by_arxiv = _indexes(existing)
     given: dict[str, dict[str, list[Any]]] = {}
     seen: set[tuple[str, str]] = set()
     for name, entries, _ in dumps:
         dump_titles = {_key(entry.title) for entry in entries}
         for entry in entries:
-            pid = _find_existing(entry, by_key, existing, dump_titles)
+            pid = _find_existing(entry, by_key, by_arxiv, existing, dump_titles)
             if pid is None or entry.source not in as_strings(existing[pid].get("sources")):
                 continue
             data = existing[pid]
             # Only what surely is this paper, and as merge_entries applied it:
             # the first entry of each dump (a later duplicate changed nothing).
-            surely = (_key(entry.title) in by_key
+            surely = (_key(entry.title) in by_key or arxiv_key(entry.arxiv) in by_arxiv
                       or title_key(str(data.get("abstract", ""))) == title_key(entry.abstract))
             if not surely or (name, pid) in seen:
                 continue
@@ -123,9 +150,7 @@ def curated_facts(
             continue
         wrote = {key: ([max(values)] if key == "upvotes" else values) if values else [None]
                  for key, values in facts.items()}
-        mine = frozenset(key for key in FACTS if data.get(key) not in wrote[key])
-        if mine:
-            curated[pid] = mine
+        curated[pid] = frozenset(key for key in FACTS if _as_fact(data.get(key)) not in wrote[key])
     return curated
 
 
@@ -138,13 +163,25 @@ def _numbered(hashed: str, existing: dict[str, dict]) -> list[str]:
     return found
 
 
-def _find_existing(entry: RawEntry, by_key: dict[str, str], existing: dict[str, dict],
-                   dump_titles: set[str]) -> str | None:
-    """The id of the library paper this entry is, if any.
+def _as_fact(value: Any) -> Any:
+    # YAML gives author names as a list, dumps as a tuple.
+    return tuple(value) if isinstance(value, list) else value
 
-    `dump_titles` holds the title keys of every entry of the entry's dump.
+
+def _indexes(papers: dict[str, dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
+    """Paper ids by title key and by arXiv id (without version)."""
+    by_key = {_key(str(d.get("title", ""))): pid for pid, d in papers.items()}
+    by_arxiv = {arxiv_key(d.get("arxiv")): pid for pid, d in papers.items() if arxiv_key(d.get("arxiv"))}
+    return by_key, by_arxiv
+
+
+def _find_existing(entry: RawEntry, by_key: dict[str, str], by_arxiv: dict[str, str],
+                   existing: dict[str, dict], dump_titles: set[str]) -> str | None:
+    """The id of the library paper this entry is, if any: the one with its arXiv
+    id, else with its title. `dump_titles` holds the title keys of every entry
+    of the entry's dump.
     """
-    found = by_key.get(_key(entry.title))
+    found = by_arxiv.get(arxiv_key(entry.arxiv)) or by_key.get(_key(entry.title))
     if found is not None:
         return found
     # A curator's title edit leaves the paper under the id its first title gave
@@ -174,25 +211,31 @@ def merge_entries(
     result = MergeResult()
     curated = curated_facts(dumps, existing)
     current = {pid: dict(data) for pid, data in existing.items()}
-    by_key = {_key(str(d.get("title", ""))): pid for pid, d in current.items()}
+    by_key, by_arxiv = _indexes(current)
     for name, entries, added in dumps:
         counts = result.counts.setdefault(name, [0, 0, 0])
         dump_titles = {_key(entry.title) for entry in entries}
         for entry in entries:
             counts[0] += 1
-            pid = _find_existing(entry, by_key, current, dump_titles)
+            pid = _find_existing(entry, by_key, by_arxiv, current, dump_titles)
             if pid is None:
                 pid = new_paper_id(entry.title, current)
                 current[pid] = result.new[pid] = _fields_of(entry, pid, added)
                 by_key[_key(entry.title)] = pid
+                if arxiv_key(entry.arxiv):
+                    by_arxiv[arxiv_key(entry.arxiv)] = pid
                 counts[1] += 1
                 continue
             counts[2] += 1
             paper = current[pid]
             if entry.source in as_strings(paper.get("sources")):
                 continue
-            changes = _apply_entry(paper, entry, added, curated.get(pid, frozenset()))
+            # A paper new in this run is known: every one of its dumps is here.
+            known = pid in curated or pid in result.new
+            changes = _apply_entry(paper, entry, added, curated.get(pid, frozenset()), known)
             paper.update(changes)
+            if "arxiv" in changes:
+                by_arxiv.setdefault(arxiv_key(changes["arxiv"]), pid)
             if pid in result.new:
                 result.new[pid] = paper
             else:

@@ -20,8 +20,8 @@ from typing import Any
 from .codes import IGNORED_FILE, NOT_A_PAPER_FILE, UNREADABLE_FILE
 from .model import DigestError, Paper, Problem
 from .paper_yaml import PaperFile, read_bytes, read_paper
-from .schema import PAPER_SUFFIX, TitleAt, check_duplicates, check_fields, check_id, check_themes
-from .schema import load_schema, title_at
+from .schema import PAPER_SUFFIX, Identity, check_duplicates, check_fields, check_id, check_themes
+from .schema import load_schema, identity_of
 from .themes import load_taxonomy
 
 PAPERS_DIR = "papers"
@@ -55,7 +55,7 @@ class PaperRead:
     problems: list[Problem]
     paper: Paper | None = None
     values: dict[str, Any] | None = None  # the mapping as YAML reads it, for ingest
-    title: TitleAt | None = None
+    identity: Identity | None = None
     file: PaperFile | None = None  # the node tree, only when asked for (fmt)
 
 
@@ -192,7 +192,7 @@ def read_paper_text(label: str, stem: str, text: str, rules: Rules,
         at = {(p.line, p.col) for p in problems}
         problems += [p for p in found if (p.line, p.col) not in at]
     read.values = parsed.values
-    read.title = title_at(parsed)
+    read.identity = identity_of(parsed)
     if not any(p.severity == "error" for p in problems):
         read.paper = paper_from_values(parsed.values)
         if extra is not None and not problems:  # one mistake, one problem
@@ -252,5 +252,5 @@ def read_library(content_dir: Path, *, themes: bool = True, extra: FileCheck | N
         reads = sorted((r for part in parts for r in part), key=lambda r: r.path)
     for read in reads:
         problems += read.problems
-    problems += check_duplicates([r.title for r in reads if r.title is not None])
+    problems += check_duplicates([r.identity for r in reads if r.identity is not None])
     return Library(reads, sorted(problems))

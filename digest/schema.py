@@ -30,7 +30,7 @@ from .codes import (
     UNKNOWN_THEME,
     WRONG_TYPE,
 )
-from .ids import title_key
+from .ids import arxiv_key, title_key
 from .model import PAPER_FIELDS, Problem
 from .paper_yaml import PaperFile, _describe, _key_text, located
 
@@ -206,31 +206,44 @@ def check_id(paper: PaperFile, stem: str) -> list[Problem]:
 
 
 @dataclass(frozen=True)
-class TitleAt:
-    """A paper's title and where it stands, all the duplicate check needs of a file."""
+class Identity:
+    """What tells one paper from another in a file (its title, its arXiv id), and where
+    each stands: all the duplicate check needs of a file."""
 
     path: str
-    title: str
-    line: int
-    col: int
+    keys: tuple[tuple[str, str, int, int], ...]  # (field, key, line, col)
 
 
-def title_at(paper: PaperFile) -> TitleAt | None:
-    title = paper.values.get("title")
-    if not isinstance(title, str) or not title.strip():
-        return None
-    mark = paper.nodes["title"][1].start_mark
-    return TitleAt(paper.path, title, mark.line + 1, mark.column + 1)
+_SAME = {"title": "the same title as {} (ignoring case and spacing)",
+         "arxiv": "the same arXiv id as {} (version aside)"}
 
 
-def check_duplicates(titles: list[TitleAt]) -> list[Problem]:
-    """Two files for one paper: titles equal once case, spacing and Unicode forms are ignored."""
-    first: dict[str, str] = {}
+def identity_of(paper: PaperFile) -> Identity:
+    keys = []
+    for field, key_of in (("title", _title_key), ("arxiv", arxiv_key)):
+        value = paper.values.get(field)
+        key = key_of(value)
+        if key:
+            mark = paper.nodes[field][1].start_mark
+            keys.append((field, key, mark.line + 1, mark.column + 1))
+    return Identity(paper.path, tuple(keys))
+
+
+def _title_key(title: Any) -> str | None:
+    return title_key(title) if isinstance(title, str) and title.strip() else None
+
+
+def check_duplicates(identities: list[Identity]) -> list[Problem]:
+    """Two files for one paper: titles equal once case, spacing and Unicode forms are
+    ignored, or the same arXiv id whatever its version."""
+    first: dict[tuple[str, str], str] = {}
     problems = []
-    for at in sorted(titles, key=lambda t: t.path):
-        other = first.setdefault(title_key(at.title), at.path)
-        if other != at.path:
-            problems.append(Problem(at.path, at.line, at.col, DUPLICATE_PAPER,
-                                    f"title: expected one file per paper, got the same title as "
-                                    f"{other} (ignoring case and spacing); merge the two files"))
+    for paper in sorted(identities, key=lambda i: i.path):
+        for field, key, line, col in paper.keys:
+            other = first.setdefault((field, key), paper.path)
+            if other != paper.path:
+                problems.append(Problem(paper.path, line, col, DUPLICATE_PAPER,
+                                        f"{field}: expected one file per paper, got "
+                                        f"{_SAME[field].format(other)}; merge the two files"))
+                break  # one report per file is enough to send the curator to the other
     return problems

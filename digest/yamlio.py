@@ -147,6 +147,10 @@ def roundtrip_yaml() -> YAML:
     rt.width = 1 << 30
     rt.indent(mapping=2, sequence=4, offset=2)
     rt.allow_duplicate_keys = False
+    # Two keys holding the same date object (listed and added) must not become
+    # an anchor and an alias: curators would not recognise them.
+    keeps_aliases = rt.representer.ignore_aliases
+    rt.representer.ignore_aliases = lambda data: isinstance(data, date) or keeps_aliases(data)
     return rt
 
 
@@ -204,7 +208,15 @@ def update_file(path: Path, changes: dict[str, Any], order: tuple[str, ...]) -> 
     for key, value in changes.items():
         if key in doc:
             if isinstance(value, list) and isinstance(doc[key], list):
-                append_items(doc[key], [roundtrip_value(v) for v in value[len(doc[key]):]])
+                old = list(doc[key])
+                if value[:len(old)] == old:  # new items at the end: above trailing comments
+                    append_items(doc[key], [roundtrip_value(v) for v in value[len(old):]])
+                else:
+                    # New items go in where `value` has them (ingest keeps sources in
+                    # name order); ruamel moves the comments of the items after them.
+                    for index, item in enumerate(value):
+                        if index >= len(doc[key]) or doc[key][index] != item:
+                            doc[key].insert(index, roundtrip_value(item))
             else:
                 doc[key] = roundtrip_value(value)
             continue

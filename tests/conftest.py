@@ -8,11 +8,11 @@ import functools
 import http.server
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from replay_server import serve_handler
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
@@ -49,15 +49,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def serve(folder: Path) -> Iterator[str]:
     """Serve a folder over HTTP on 127.0.0.1 for the duration of the block; yields its URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(functools.partial(_QuietHandler, directory=str(folder))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

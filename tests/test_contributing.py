@@ -13,11 +13,12 @@ GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 def emitted_codes() -> set[str]:
     """The codes codes.py defines, the ones themes.py reports for themes.yml and
-    the warnings dumps.py gives while ingesting."""
+    the warnings dumps.py and hf_api.py give while ingesting."""
     source = (ROOT / "digest" / "codes.py").read_text(encoding="utf-8")
     codes = set(re.findall(r'^[A-Z_]+ = "([A-Z]\d{3})"', source, flags=re.M))
     themes = (ROOT / "digest" / "themes.py").read_text(encoding="utf-8")
-    dumps = (ROOT / "digest" / "dumps.py").read_text(encoding="utf-8")
+    dumps = "".join((ROOT / "digest" / name).read_text(encoding="utf-8")
+                    for name in ("dumps.py", "hf_api.py"))
     return codes | set(re.findall(r'"(T\d{3})"', themes)) | set(re.findall(r'"(W1\d\d)"', dumps))
 
 

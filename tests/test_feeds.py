@@ -211,16 +211,27 @@ def test_papers_json_lists_every_visible_paper_with_its_facts():
     records = json.loads(feeds()["papers.json"])
     assert [r["id"] for r in records] == ["mid", "new", "old"]
     assert records[2] == {
-        "id": "old", "title": "Old", "abstract": "About old.",
-        "published": "2025-12-24", "added": "2026-01-05",
+        "id": "old", "title": "Old", "abstract": "About old.", "arxiv": None,
+        "published": "2025-12-24", "listed": None, "added": "2026-01-05",
         "date": "2025-12-24", "date_kind": "published",
-        "authors": 3, "organization": "Lab", "upvotes": 7,
+        "authors": 3, "organization": "Lab", "upvotes": 7, "code": None, "project": None,
         "themes": ["llm", "vision"], "theme_origin": "curated", "url": "papers/old/",
     }
     mid = records[0]
     assert (mid["published"], mid["authors"], mid["organization"], mid["upvotes"]) == (None,) * 4
     assert (mid["date"], mid["date_kind"], mid["themes"]) == ("2026-01-20", "added", [UNSORTED])
     assert records[1]["title"] == NEW.title  # JSON holds any text, controls included
+
+
+def test_papers_json_carries_what_an_api_dump_gave():
+    api = paper("api", date(2026, 8, 3), arxiv="2607.23802", listed=date(2026, 8, 3),
+                published=date(2026, 7, 26), authors=("Qinsi Wang", "Jing Shi"), author_count=2,
+                code="https://github.com/a/b", project="https://a.github.io/b")
+    (record,) = json.loads(papers_json([api], {"api": ("llm",)}, {"api": "auto"}))
+    assert {k: record[k] for k in ("arxiv", "published", "listed", "authors", "code", "project")} == {
+        "arxiv": "2607.23802", "published": "2026-07-26", "listed": "2026-08-03",
+        "authors": ["Qinsi Wang", "Jing Shi"], "code": "https://github.com/a/b",
+        "project": "https://a.github.io/b"}
 
 
 def test_papers_json_urls_are_pages_the_site_has():

@@ -201,3 +201,15 @@ def test_every_file_ingest_writes_from_the_corpus_is_in_the_house_style(tmp_path
                     str(tmp_path), "--today", "2026-11-25", "-q"], check=True, capture_output=True)
     assert format_library(tmp_path, write=False) == []
 
+
+
+def test_author_names_that_read_as_another_type_are_refused_and_a_count_is_kept(tmp_path):
+    required = "abstract: A.\nadded: 2025-10-13\nsources: [a.txt]\n"
+    names = f"id: a\ntitle: A\n{required}authors:\n  - Ada Lovelace\n  - No  # a surname\n"
+    write(tmp_path, {"papers/a.yaml": names,
+                     "papers/b.yaml": f"id: b\ntitle: B\n{required}authors: 4  # counted\n"})
+    with pytest.raises(DigestError) as raised:
+        format_library(tmp_path, write=True)
+    assert [(p.path.rsplit("/", 1)[1], p.line, p.code) for p in raised.value.problems] == [
+        ("a.yaml", 8, "S002")]
+    assert (tmp_path / "papers" / "a.yaml").read_text() == names

@@ -23,7 +23,7 @@ def test_same_title_in_two_dumps_is_one_paper_with_merged_facts():
     paper = merge.new["deep-nets"]
     assert (paper["title"], paper["published"], paper["organization"], paper["upvotes"],
             paper["added"], paper["sources"]) == (
-        "Deep  Nets", date(2025, 1, 1), "org Org", 3, D1, ["b.txt", "a.txt"])
+        "Deep  Nets", date(2025, 1, 1), "org Org", 3, D1, ["a.txt", "b.txt"])
     assert merge.counts == {"b.txt": [1, 1, 0], "a.txt": [1, 0, 1]}
 
 

@@ -8,6 +8,7 @@ installed dependencies; only the wheel itself is installed into it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,10 @@ pytestmark = pytest.mark.slow
 
 
 def run(*command, cwd: Path) -> str:
-    done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True)
+    # Nothing of the checkout may leak in: the installed package alone is tested.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True,
+                          env=env)
     assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
     return done.stdout + done.stderr
 

@@ -259,6 +259,18 @@ def test_a_symlink_in_the_library_is_not_followed(library):
         "link; copy the file itself here"]
 
 
+def test_two_files_with_one_arxiv_id_are_two_files_for_one_paper(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    files = inject(library_files(), C, "abstract: GUI agents that predict the next screen.\n",
+                   'abstract: GUI agents that predict the next screen.\narxiv: "2510.12345"\n')
+    files = inject(files, B, "abstract: Roles from micro to macro.\n",
+                   "abstract: Roles from micro to macro.\narxiv: 2510.12345v2\n")
+    write_library(tmp_path, files)
+    assert lines(check_library(Path("content"))) == [
+        f"{B}:5:8: I002 arxiv: expected one file per paper, got the same arXiv id as {C} "
+        "(version aside); merge the two files"]
+
+
 def test_every_code_has_an_exact_message_test():
     tested = {re.search(r": ([A-Z]\d{3}) ", expected).group(1) for *_, expected in DEFECTS.values()}
     assert tested | {"F002"} == set(emitted_codes())  # F002: the symlink test above

@@ -7,6 +7,8 @@ directory: no network.
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from importlib import resources
 from pathlib import Path
 
@@ -38,8 +40,8 @@ def schema_errors(document: dict, schema_name: str) -> list[str]:
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
 
 
-def test_there_is_a_workflow():
-    assert [p.name for p in WORKFLOWS] == ["site.yml"]
+def test_there_are_the_two_workflows():
+    assert [p.name for p in WORKFLOWS] == ["fetch.yml", "site.yml"]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS + NEW_DIGEST_WORKFLOWS, ids=lambda p: p.name)
@@ -53,12 +55,12 @@ def test_workflow_has_least_privilege_and_one_run_at_a_time(path):
     assert "pull_request_target" not in workflow["on"]  # it would run PR code with secrets
     assert workflow["permissions"] == {"contents": "read"}
     assert workflow["concurrency"]["group"]
+    # Only these jobs may write, and only this.
+    writers = {("site.yml", "deploy"): {"pages": "write", "id-token": "write"},
+               ("digest.yml", "deploy"): {"pages": "write", "id-token": "write"},
+               ("fetch.yml", "fetch"): {"contents": "write", "pull-requests": "write"}}
     for name, job in workflow["jobs"].items():
-        granted = job.get("permissions", {})
-        if name == "deploy":
-            assert granted == {"pages": "write", "id-token": "write"}
-        else:
-            assert granted == {}, name
+        assert job.get("permissions", {}) == writers.get((path.name, name), {}), name
         for step in job["steps"]:
             if step.get("uses", "").startswith("actions/checkout@"):
                 assert step["with"]["persist-credentials"] is False
@@ -108,3 +110,46 @@ def test_codeowners_and_pull_request_template_exist():
     assert "/content/papers/" in owners
     template = (ROOT / ".github" / "PULL_REQUEST_TEMPLATE.md").read_text(encoding="utf-8")
     assert "digest check --strict" in template and "- [ ]" in template
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_expression_reaches_a_shell_and_every_script_parses(path):
+    """`${{ }}` in a run: line is pasted into the script before it runs (an injection
+    route); values go through env: instead. bash -n reads each script without running it."""
+    for job in load(path)["jobs"].values():
+        for step in job["steps"]:
+            if "run" in step:
+                assert "${{" not in step["run"], step.get("name")
+                check = subprocess.run(["bash", "-n", "-c", step["run"]], capture_output=True, text=True)
+                assert check.returncode == 0, (step.get("name"), check.stderr)
+
+
+FETCH = ROOT / ".github" / "workflows" / "fetch.yml"
+
+
+def test_fetch_actions_are_pinned_to_full_commit_shas_with_their_version():
+    uses = re.findall(r"^\s*-?\s*uses: (\S+)(.*)$", FETCH.read_text(encoding="utf-8"), flags=re.M)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+(\.\d+)*", comment), (action, comment)
+
+
+def test_fetch_runs_daily_and_by_hand_and_proposes_a_pull_request():
+    workflow = load(FETCH)
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    assert workflow["on"]["schedule"][0]["cron"].split()[2:] == ["*", "*", "*"]  # every day
+    job = workflow["jobs"]["fetch"]
+    steps = steps_of(job)
+    scripts = [step["run"] for step in job["steps"] if "run" in step]
+    fetch = next(s for s in scripts if "digest fetch" in s)
+    assert "--ingest" in fetch and "--since" in fetch
+    assert scripts.index(fetch) < scripts.index("digest check --strict")
+    assert steps[fetch]["continue-on-error"] is True  # saved days still reach the pull request
+    propose = scripts[-2]
+    assert 'git push origin "HEAD:refs/heads/$BRANCH"' in propose and "gh pr create" in propose
+    assert job["env"]["BRANCH"] not in ("main", "master") and "--force" not in propose
+    assert steps[scripts[-1]]["if"] == "steps.fetch.outcome == 'failure'"
+    # The token reaches only the steps that talk to GitHub, never the one reading the API.
+    with_token = [s for s in scripts if "GH_TOKEN" in steps[s].get("env", {})]
+    assert fetch not in with_token and len(with_token) == 2
