@@ -41,6 +41,7 @@ CARD_THEMES = 3
 CARD_AUTHORS = 3
 PAGE_AUTHORS = 10  # names on a paper page before "et al."
 EARLIER_DAYS_ON_HOME = 5
+NEWER_DAYS_ON_HOME = 7  # days newer than the latest listing day, linked above it
 CARDS_PER_EARLIER_DAY = 5
 
 # --- escaping: the only place page text is escaped --------------------------
@@ -473,6 +474,13 @@ def paper_view(page: _Page, paper: Paper) -> PaperView:
     )
 
 
+def latest_listing_day(days: Sequence[DayGroup]) -> int:
+    """The index of the newest day with a paper listed on Daily Papers that day; 0 when
+    no paper has a listing day (a library of copied pages only)."""
+    return next((index for index, day in enumerate(days)
+                 if any(paper.date_kind == "listed" for paper in day.papers)), 0)
+
+
 def pager(page: _Page, base: str, number: int, count: int) -> Pager | None:
     """Links to every page of a list at `base` cut into `count` pages; None for one page."""
     if count <= 1:
@@ -571,14 +579,19 @@ class Planner:
         return outputs
 
     def home(self) -> Output:
+        """The latest listing day in full, then the days before it; newer days whose
+        papers were only added to the digest (a copied page without dates) are linked."""
         page = self.at(urls.HOME)
         days = self.model.groups.days
+        start = latest_listing_day(days)
         sections = tuple(
             self.day_section(page, day, CARDS_PER_PAGE if index == 0 else CARDS_PER_EARLIER_DAY)
-            for index, day in enumerate(days[:1 + EARLIER_DAYS_ON_HOME]))
+            for index, day in enumerate(days[start:start + 1 + EARLIER_DAYS_ON_HOME]))
         return self.render(
             "home.md.j2", page,
             sections=sections,
+            newer=tuple(page.day_link(day) for day in days[:min(start, NEWER_DAYS_ON_HOME)]),
+            newer_more=max(0, start - NEWER_DAYS_ON_HOME),
             themes=tuple(page.theme_link(theme.id) for theme in self.model.themes),
             totals=_totals(self.model),
             feed=page.href(urls.LATEST_FEED),

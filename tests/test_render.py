@@ -481,6 +481,21 @@ def test_every_list_is_in_reading_order_and_the_home_page_starts_with_the_newest
         "## Wed 1 Jan 2025 {#day-2025-01-01}")
 
 
+def test_the_home_page_starts_with_the_latest_listing_day_and_links_newer_days_without_one():
+    papers = [paper("listed", listed=date(2025, 10, 14), upvotes=3),
+              paper("older", listed=date(2025, 10, 13)),
+              paper("added-only", added=date(2026, 1, 26)),
+              paper("published", published=date(2025, 12, 1))]
+    home = _pages(site_model(papers, {p.id: ("llm",) for p in papers}))["index.md"]
+    assert CARD.findall(home) == ["listed", "older"]
+    assert ('<p class="newer-days">Newer days without a Daily Papers listing: '
+            '<a href="days/2026-01-26/">Mon 26 Jan 2026</a> (1 paper), '
+            '<a href="days/2025-12-01/">Mon 1 Dec 2025</a> (1 paper).</p>') in home
+    # A library of copied pages only has no listing day: the newest day comes first.
+    copied = _pages(site_model([FULL, BARE], {"full": ("llm",), "bare": ("llm",)}))["index.md"]
+    assert CARD.findall(copied) == ["bare", "full"] and "newer-days" not in copied
+
+
 def test_a_long_list_is_paginated_and_the_home_page_links_the_rest_of_its_day():
     day = date(2025, 10, 14)
     papers = [paper(f"p{i:03d}", listed=day) for i in range(CARDS_PER_PAGE + 3)]

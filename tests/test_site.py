@@ -292,7 +292,9 @@ def test_the_home_page_has_the_newest_day_theme_counts_and_totals(built_site, se
     page = Page(built_site / "index.html")
     latest = page.paper_links("")
     newest = sorted(seeds.values(), key=reading_key)
-    first_day = [p["id"] for p in newest if day_of(p) == day_of(newest[0])]
+    # The latest listing day first, else (no paper listed) the newest day.
+    start = next((p for p in newest if p.get("listed")), newest[0])
+    first_day = [p["id"] for p in newest if day_of(p) == day_of(start)]
     # The newest day first (up to 100 cards), in reading order.
     assert latest[:min(100, len(first_day))] == first_day[:100]
     ranks = {p["id"]: i for i, p in enumerate(newest)}
@@ -314,7 +316,7 @@ def test_the_home_page_and_the_latest_feed_are_in_the_sites_order(built_site, se
     # Every pair of entries in the order date, upvotes, title: each list is sorted by rank.
     for order in (home, listed):
         assert [ranked[pid] for pid in order] == sorted(ranked[pid] for pid in order)
-    assert listed[0] == home[0] and len(listed) == 50  # both start with the newest paper
+    assert len(listed) == 50
     updated = [e.findtext(f"{ATOM}updated") for e in entries]
     assert len(set(updated)) == len(updated) == 50
     assert updated == sorted(updated, reverse=True)
