@@ -36,6 +36,7 @@ from .library import load_papers
 from .model import DigestError, Problem
 from .parallel import Forked, can_fork
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
+from .search_index import index_site
 from .themes import UNSORTED, assign_themes, load_taxonomy
 
 CONFIG_FILE = "mkdocs.yml"
@@ -388,6 +389,13 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, progress: Prog
         logger.removeHandler(handler)
 
 
+def run_search_index(site_dir: Path, outputs: list[Output], progress: Progress) -> None:
+    """Index the built paper pages with Pagefind (digest/search_index.py)."""
+    with progress.stage("search") as notes:
+        result = index_site(site_dir, sum(1 for o in outputs if o.path.startswith("papers/")))
+        notes.append(f"{result.pages} pages, {result.words} words, {result.filters} filters (Pagefind)")
+
+
 # --- commands ------------------------------------------------------------------------
 
 
@@ -420,6 +428,7 @@ def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
                     run_mkdocs(config_file, docs_dir, staging, report, pages, check)
                 finally:
                     check.verdict()
+                run_search_index(staging, outputs, report)
     report.line(f"built {site_dir}")
 
 
@@ -458,6 +467,7 @@ def serve_site(content_dir: Path, dev_addr: str) -> None:
             current = config()
             current.site_url = serve_url
             build(current, serve_url=serve_url)
+            run_search_index(site_dir, outputs, report)
 
     host, port = config().dev_addr
     serve_url = f"http://{host}:{port}/"
