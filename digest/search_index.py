@@ -9,6 +9,8 @@ the `pagefind[bin]` wheel and works offline: nothing is downloaded.
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import subprocess
 from dataclasses import dataclass
@@ -22,6 +24,8 @@ BUNDLE_DIR = "pagefind"
 PAGES_GLOB = urls.PAPER.format(id="*") + "index.html"
 # One language for the whole site: the index is not split by <html lang>.
 LANGUAGE = "en"
+# Each page's record ("fragment") is gzipped JSON after this signature.
+FRAGMENT_SIGNATURE = b"pagefind_dcd"
 
 
 @dataclass(frozen=True)
@@ -75,3 +79,15 @@ def index_site(site_dir: Path, expected_pages: int) -> IndexResult:
         raise DigestError(f"Pagefind indexed {result.pages} pages, expected the "
                           f"{expected_pages} paper pages; nothing published")
     return result
+
+
+def indexed_pages(site_dir: Path) -> list[dict]:
+    """What the index holds, one record per result page (url, content, meta,
+    filters), read back from Pagefind's fragment files; sorted by URL."""
+    records = []
+    for path in sorted((site_dir / BUNDLE_DIR / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        if not data.startswith(FRAGMENT_SIGNATURE):
+            raise DigestError(f"{path}: expected a Pagefind fragment, got another file")
+        records.append(json.loads(data[len(FRAGMENT_SIGNATURE):]))
+    return sorted(records, key=lambda record: record["url"])

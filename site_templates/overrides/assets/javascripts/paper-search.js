@@ -129,13 +129,23 @@
     return item;
   }
 
-  async function showMore(token) {
-    const next = results.slice(shown, shown + PAGE_SIZE);
-    const data = await Promise.all(next.map((result) => result.data()));
-    if (token !== sequence) return;
+  /* The data of a page of results from `from` on; null if a later search took over. */
+  async function pageOf(found, from, token) {
+    const data = await Promise.all(found.slice(from, from + PAGE_SIZE).map((r) => r.data()));
+    return token === sequence ? data : null;
+  }
+
+  function append(data) {
     list.append(...data.map((item, offset) => resultItem(item, shown + offset)));
     shown += data.length;
     more.hidden = shown >= results.length;
+  }
+
+  async function showMore() {
+    more.disabled = true;
+    const data = await pageOf(results, shown, sequence);
+    more.disabled = false;
+    if (data) append(data);
   }
 
   function say(text) {
@@ -169,12 +179,16 @@
     const api = await loadPagefind();
     const found = await api.debouncedSearch(term, { filters: chosenFilters() }, DEBOUNCE_MS);
     if (found === null || token !== sequence) return; // a later keystroke took over
+    // The old results stay until the new ones are ready: no flicker while typing.
+    const data = await pageOf(found.results, 0, token);
+    if (data === null) return;
     clearResults();
     results = found.results;
+    append(data);
     showCounts(found.totalFilters);
     const count = results.length;
-    say(count === 0 ? `No paper matches “${term}”.` : `${count} ${count === 1 ? "paper" : "papers"}`);
-    await showMore(token);
+    say(count === 0 ? `No paper matches “${term}”.`
+      : `${count} ${count === 1 ? "paper matches" : "papers match"} “${term}”`);
   }
 
   // --- opening, closing, keys ------------------------------------------------
@@ -271,7 +285,7 @@
     search();
   });
   for (const select of selects) select.addEventListener("change", () => search());
-  more.addEventListener("click", () => showMore(sequence));
+  more.addEventListener("click", showMore);
   root.querySelector(".paper-search__open").addEventListener("click", () => {
     open();
     input.focus();
