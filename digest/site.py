@@ -467,7 +467,10 @@ def serve_site(content_dir: Path, dev_addr: str) -> None:
             current = config()
             current.site_url = serve_url
             build(current, serve_url=serve_url)
-            run_search_index(site_dir, outputs, report)
+            try:
+                run_search_index(site_dir, outputs, report)
+            except DigestError as exc:
+                report.line(f"Error: {exc} (this preview has no search)")
 
     host, port = config().dev_addr
     serve_url = f"http://{host}:{port}/"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -14,7 +19,8 @@ from digest.search_index import index_site, indexed_pages, parse_summary
 from digest.site import build_site
 from test_browser import papers, shown_day, theme_names  # noqa: F401 (fixtures)
 
-CONTENT = Path(__file__).resolve().parents[1] / "content"
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "content"
 # The closing lines of a real `pagefind` run (1.5.2).
 SUMMARY = """[Building search indexes]
 Total:
@@ -125,3 +131,37 @@ def test_a_missing_binary_is_one_clean_error(tmp_path, monkeypatch):
     monkeypatch.setattr(search_index, "pagefind_command", lambda site: [str(tmp_path / "no-pagefind")])
     with pytest.raises(DigestError, match=r"Pagefind could not be started: .*no-pagefind"):
         index_site(tmp_path, 0)
+
+
+# --- the preview -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_digest_serve_previews_a_searchable_site(tmp_path):
+    content = small_library(tmp_path)
+    address = f"127.0.0.1:{free_port()}"
+    server = subprocess.Popen([sys.executable, "-m", "digest", "serve", "--content", str(content),
+                               "--dev-addr", address], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://{address}/pagefind/pagefind-entry.json") as reply:
+                    entry = json.load(reply)
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "no search index served within 120 s"
+                time.sleep(0.5)
+        assert entry["languages"]["en"]["page_count"] == 3
+        with urllib.request.urlopen(f"http://{address}/") as reply:
+            assert 'class="paper-search"' in reply.read().decode("utf-8")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -17,7 +17,10 @@
   if (!root) return;
 
   const PAGE_SIZE = 10;
-  const DEBOUNCE_MS = 60;
+  const DEBOUNCE_MS = 80;
+  // One letter begins too many words: its search would fetch many index
+  // chunks only to be replaced by the next keystroke's.
+  const MIN_CHARS = 2;
   const siteRoot = new URL((root.dataset.base || ".") + "/", location.href);
   const input = root.querySelector(".paper-search__input");
   const form = root.querySelector(".paper-search__form");
@@ -170,7 +173,7 @@
     const token = ++sequence;
     const term = input.value.trim();
     rememberInUrl(term);
-    if (!term) {
+    if (term.length < MIN_CHARS) {
       clearResults();
       say(idleMessage());
       if (totals) showCounts(totals);
