@@ -301,6 +301,15 @@ def test_enough_results_fit_the_screen(watch, site_url, screenshot_dir, viewport
     assert png_size(screenshot_dir / f"search-{viewport}.png") == (size["width"], size["height"])
 
 
+def test_on_a_phone_the_icon_opens_the_search_and_the_arrow_closes_it(watch, site_url):
+    page = watch("phone").visit(site_url + "/")
+    assert page.locator(BOX).is_hidden()
+    assert search(page, COMMON) >= 1  # opened by the header's icon
+    page.locator(".paper-search__close").click()
+    assert page.locator(".paper-search__panel").is_hidden()
+    assert page.locator(BOX).is_hidden() and page.locator(".paper-search__open").is_visible()
+
+
 def test_the_results_follow_the_light_and_dark_schemes(watch, site_url, built_site):
     page = watch().visit(site_url + "/")
     # Material's palette stylesheet defines the schemes' colours (the site

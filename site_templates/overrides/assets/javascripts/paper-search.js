@@ -289,6 +289,7 @@
   });
   for (const select of selects) select.addEventListener("change", () => search());
   more.addEventListener("click", showMore);
+  root.querySelector(".paper-search__close").addEventListener("click", close);
   root.querySelector(".paper-search__open").addEventListener("click", () => {
     open();
     input.focus();
