@@ -24,6 +24,8 @@ BUNDLE_DIR = "pagefind"
 PAGES_GLOB = urls.PAPER.format(id="*") + "index.html"
 # One language for the whole site: the index is not split by <html lang>.
 LANGUAGE = "en"
+# Pagefind's warning when no page marks what it should index.
+NO_BODY = "Did not find a data-pagefind-body element"
 # Each page's record ("fragment") is gzipped JSON after this signature.
 FRAGMENT_SIGNATURE = b"pagefind_dcd"
 
@@ -61,9 +63,10 @@ def parse_summary(log: str) -> IndexResult:
 def index_site(site_dir: Path, expected_pages: int) -> IndexResult:
     """Index site_dir's paper pages into site_dir/pagefind.
 
-    Raises DigestError when Pagefind fails or indexes another number of pages
-    than `expected_pages` (a template that lost its data-pagefind-body would
-    otherwise publish a search that finds nothing).
+    Raises DigestError when Pagefind fails, indexes another number of pages
+    than `expected_pages` (a change of URLs would otherwise publish a search
+    that misses papers), or finds no data-pagefind-body on them (a paper
+    template without it would have whole pages, menus and all, indexed).
     """
     try:
         done = subprocess.run(pagefind_command(site_dir), capture_output=True, text=True,
@@ -74,6 +77,9 @@ def index_site(site_dir: Path, expected_pages: int) -> IndexResult:
     if done.returncode != 0:
         detail = " ".join(line.strip() for line in log.splitlines() if "rror" in line)
         raise DigestError(f"Pagefind failed (exit {done.returncode}): {detail or log.strip()[-300:]}")
+    if NO_BODY in log:
+        raise DigestError("Pagefind found no data-pagefind-body on the paper pages "
+                          "(site_templates/paper.md.j2); nothing published")
     result = parse_summary(log)
     if result.pages != expected_pages:
         raise DigestError(f"Pagefind indexed {result.pages} pages, expected the "

@@ -113,6 +113,9 @@ def fake_pagefind(monkeypatch, output: str, status: int) -> None:
 @pytest.mark.parametrize("output, status, message", [
     ("Error: Failed to parse the site", 1, r"Pagefind failed \(exit 1\): Error: Failed to parse the site"),
     ("Indexed 2 pages", 0, r"Pagefind indexed 2 pages, expected the 3 paper pages; nothing published"),
+    ("Did not find a data-pagefind-body element on the site.\nIndexed 3 pages", 0,
+     r"Pagefind found no data-pagefind-body on the paper pages \(site_templates/paper.md.j2\); "
+     "nothing published"),
 ])
 def test_a_failed_index_raises_and_leaves_the_site_as_it_was(tmp_path, monkeypatch, output, status, message):
     content = small_library(tmp_path)
