@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,29 @@ def small_library(folder: Path, papers: int = 3) -> Path:
     for path in sorted((CONTENT / "papers").glob("*.yaml"))[:papers]:
         (content / "papers" / path.name).write_bytes(path.read_bytes())
     return content
+
+
+def test_author_names_tags_and_organisation_are_searched_but_an_author_count_is_not(tmp_path):
+    from digest import yamlio
+    from digest.model import PAPER_FIELDS
+
+    content = small_library(tmp_path, papers=1)
+    papers = {
+        "named": {"id": "named", "title": "Named authors", "abstract": "An abstract.",
+                  "authors": ["Ada Lovelace", "Alan Turing"], "organization": "Z.ai",
+                  "tags": ["Wombat-tag", "μP"]},
+        "counted": {"id": "counted", "title": "Counted authors", "abstract": "Another abstract.",
+                    "authors": 7},
+    }
+    for fields in papers.values():
+        fields = {**fields, "added": date(2026, 1, 26), "sources": ["test.txt"]}
+        (content / "papers" / f"{fields['id']}.yaml").write_text(
+            yamlio.dump_paper({k: fields[k] for k in PAPER_FIELDS if k in fields}), encoding="utf-8")
+    build_site(content, tmp_path / "site", progress=False, docs_dir=tmp_path / "docs")
+    records = {r["url"]: r["content"] for r in indexed_pages(tmp_path / "site")}
+    assert records["/papers/named/"] == (
+        "Named authors. An abstract. Ada Lovelace, Alan Turing Z.ai Wombat-tag, μP")
+    assert records["/papers/counted/"] == "Counted authors. Another abstract."
 
 
 def fake_pagefind(monkeypatch, output: str, status: int) -> None:
