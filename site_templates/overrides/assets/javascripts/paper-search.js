@@ -17,10 +17,13 @@
   if (!root) return;
 
   const PAGE_SIZE = 10;
-  const DEBOUNCE_MS = 80;
-  // One letter begins too many words: its search would fetch many index
-  // chunks only to be replaced by the next keystroke's.
+  // One letter begins too many words to be worth a search. Two or three
+  // letters begin thousands of the corpus's words: ranking them takes the
+  // search worker up to a second or two on a slow phone, and a search under
+  // way cannot be stopped, so a short prefix waits longer for the next key.
   const MIN_CHARS = 2;
+  const PAUSE_MS = { 2: 300, 3: 150 };
+  const DEBOUNCE_MS = 80;
   const siteRoot = new URL((root.dataset.base || ".") + "/", location.href);
   const input = root.querySelector(".paper-search__input");
   const form = root.querySelector(".paper-search__form");
@@ -37,6 +40,7 @@
   let pagefind = null; // the promise of Pagefind's API, loaded on first use
   let totals = null; // filter -> value -> papers, for the whole site
   let sequence = 0; // the latest search; older ones drop their results
+  let running = null; // the search the worker is busy with
   let results = []; // the current search's results, in rank order
   let shown = 0;
   let active = -1;
@@ -180,8 +184,21 @@
       return;
     }
     const api = await loadPagefind();
-    const found = await api.debouncedSearch(term, { filters: chosenFilters() }, DEBOUNCE_MS);
-    if (found === null || token !== sequence) return; // a later keystroke took over
+    // Fetch the term's index chunks at once, while the reader is still
+    // typing; only the search once typing pauses ranks them.
+    api.preload(term, { filters: chosenFilters() });
+    await new Promise((done) => setTimeout(done, PAUSE_MS[term.length] || DEBOUNCE_MS));
+    // One search at a time: those typed meanwhile give way to the latest.
+    while (running !== null && token === sequence) await running.catch(() => {});
+    if (token !== sequence) return; // a later keystroke took over
+    running = api.search(term, { filters: chosenFilters() });
+    let found;
+    try {
+      found = await running;
+    } finally {
+      running = null;
+    }
+    if (token !== sequence) return;
     // The old results stay until the new ones are ready: no flicker while typing.
     const data = await pageOf(found.results, 0, token);
     if (data === null) return;
