@@ -295,8 +295,9 @@ def test_the_paper_page_says_why_it_has_its_themes():
 def test_the_paper_page_front_matter_and_heading_hold_the_escaped_title():
     page = _paper_page(MODEL, "full")
     assert page.startswith('---\ntitle: "Full &lt;facts&gt;"\n')
-    assert '<h1 id="paper-title">Full &lt;facts&gt;</h1>' in page
-    assert "<dt>Authors</dt><dd>4</dd>" in page and "<dt>Upvotes</dt><dd>0</dd>" in page
+    assert '<h1 id="paper-title" data-pagefind-weight="10">Full &lt;facts&gt;</h1>' in page
+    assert "<dt data-pagefind-ignore>Authors</dt><dd data-pagefind-ignore>4</dd>" in page
+    assert "<dt data-pagefind-ignore>Upvotes</dt><dd data-pagefind-ignore>0</dd>" in page
 
 
 def test_hidden_papers_are_on_no_page_and_in_no_count():

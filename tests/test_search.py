@@ -342,6 +342,14 @@ def test_search_works_under_a_sub_path(watch, built_site, tmp_path, papers):
         assert page.url == f"{url}/repo/{paper['url']}"
 
 
+def test_the_404_page_searches_too(watch, site_url, papers):
+    # Its links are absolute ("/"), not relative like every other page's.
+    word, paper = title_word_cases(papers, 1)[0]
+    page = watch().visit(site_url + "/404.html")
+    assert search(page, word) >= 1
+    assert result_paths(page)[0] == "/" + paper["url"]
+
+
 # --- hostile text and a hidden paper ---------------------------------------------------
 
 

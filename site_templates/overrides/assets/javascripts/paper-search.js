@@ -24,7 +24,10 @@
   const MIN_CHARS = 2;
   const PAUSE_MS = { 2: 300, 3: 150 };
   const DEBOUNCE_MS = 80;
-  const siteRoot = new URL((root.dataset.base || ".") + "/", location.href);
+  // The site's root from the page's relative base ("..", "."), or an absolute
+  // one ("/", "/repo/") on the 404 page, which may be served at any depth.
+  const base = root.dataset.base || ".";
+  const siteRoot = new URL(base.endsWith("/") ? base : `${base}/`, location.href);
   const input = root.querySelector(".paper-search__input");
   const form = root.querySelector(".paper-search__form");
   const panel = root.querySelector(".paper-search__panel");
