@@ -3,6 +3,7 @@
     python3 bench/search.py                      # ingest the corpus, build, measure
     python3 bench/search.py --keep /tmp/sb       # the same, keeping the built sites in /tmp/sb
     python3 bench/search.py --keep /tmp/sb       # again: reuses /tmp/sb's sites, no rebuild
+                                                 # (delete /tmp/sb/site, or site-lunr, to rebuild it)
     python3 bench/search.py --content content    # the shipped seed library instead
 
 Builds the corpus (../shared/corpus/scale, ingested as bench/build.py does)
@@ -81,7 +82,8 @@ def build_sites(work: Path, content_arg: Path | None) -> dict:
         print(f"reusing the Pagefind site in {work} (built in {figures['build_s']:.1f} s)")
     else:
         work.mkdir(parents=True, exist_ok=True)
-        for leftover in ("site_templates", "content", "site", "site-lunr"):
+        # The old engine's site is kept if there: delete DIR/site-lunr to rebuild it too.
+        for leftover in ("site_templates", "content", "site"):
             shutil.rmtree(work / leftover, ignore_errors=True)
         content = project_copy(work, content_arg)
         print("digest build (Pagefind) ...", flush=True)
