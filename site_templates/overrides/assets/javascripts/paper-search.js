@@ -17,12 +17,8 @@
   if (!root) return;
 
   const PAGE_SIZE = 10;
-  // One letter begins too many words to be worth a search. Two or three
-  // letters begin thousands of the corpus's words: ranking them takes the
-  // search worker up to a second or two on a slow phone, and a search under
-  // way cannot be stopped, so a short prefix waits longer for the next key.
+  // One letter begins too many words to be worth a search.
   const MIN_CHARS = 2;
-  const PAUSE_MS = { 2: 300, 3: 150 };
   const DEBOUNCE_MS = 80;
   // The site's root from the page's relative base ("..", "."), or an absolute
   // one ("/", "/repo/") on the 404 page, which may be served at any depth.
@@ -190,8 +186,10 @@
     // Fetch the term's index chunks at once, while the reader is still
     // typing; only the search once typing pauses ranks them.
     api.preload(term, { filters: chosenFilters() });
-    await new Promise((done) => setTimeout(done, PAUSE_MS[term.length] || DEBOUNCE_MS));
-    // One search at a time: those typed meanwhile give way to the latest.
+    await new Promise((done) => setTimeout(done, DEBOUNCE_MS));
+    // One search at a time (one under way cannot be stopped, and a short
+    // prefix can keep the worker busy for a second): those typed meanwhile
+    // give way to the latest.
     while (running !== null && token === sequence) await running.catch(() => {});
     if (token !== sequence) return; // a later keystroke took over
     running = api.search(term, { filters: chosenFilters() });
