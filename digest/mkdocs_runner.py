@@ -80,9 +80,11 @@ def run_mkdocs(project: Project, docs_dir: Path, site_dir: Path, progress: Progr
         logger.removeHandler(handler)
 
 
-def serve(project: Project, docs_dir: Path, dev_addr: str, write_pages, progress: Progress) -> None:
+def serve(project: Project, docs_dir: Path, dev_addr: str, write_pages, progress: Progress,
+          after_build=None) -> None:
     """Serve the site on dev_addr with MkDocs' live-reload server; `write_pages()` renders
-    the Markdown into docs_dir (False when it could not), then MkDocs rebuilds the site."""
+    the Markdown into docs_dir (False when it could not), then MkDocs rebuilds the site
+    and `after_build(site_dir)` runs on it (the search index)."""
     import shutil
     import tempfile
 
@@ -103,6 +105,8 @@ def serve(project: Project, docs_dir: Path, dev_addr: str, write_pages, progress
             current = config()
             current.site_url = serve_url
             build(current, serve_url=serve_url)
+            if after_build is not None:
+                after_build(site_dir)
 
     host, port = config().dev_addr
     serve_url = f"http://{host}:{port}/"

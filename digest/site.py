@@ -22,6 +22,7 @@ from .progress import Progress
 from .project import find_project
 from .reader import read_library
 from .related import related_papers
+from .search_index import index_site
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
 from .themes import UNSORTED, assign_themes, load_taxonomy
 from .writer import docs_lock, staged, write_docs
@@ -82,6 +83,13 @@ def plan_outputs(content_dir: Path, templates_dir: Path, progress: Progress,
     return outputs
 
 
+def run_search_index(site_dir: Path, outputs: list[Output], progress: Progress) -> None:
+    """Index the built paper pages with Pagefind (digest/search_index.py)."""
+    with progress.stage("search") as notes:
+        result = index_site(site_dir, sum(1 for o in outputs if o.path.startswith("papers/")))
+        notes.append(f"{result.pages} pages, {result.words} words, {result.filters} filters (Pagefind)")
+
+
 # --- commands ------------------------------------------------------------------------
 
 
@@ -103,6 +111,7 @@ def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
         write_docs(docs_dir, outputs, report)
         with staged(site_dir) as staging:
             run_mkdocs(project, docs_dir, staging, report, pages)
+            run_search_index(staging, outputs, report)  # a failed index publishes nothing
     report.line(f"built {site_dir}")
 
 
@@ -110,10 +119,11 @@ def serve_site(content_dir: Path, dev_addr: str) -> None:
     """`digest serve`: build, serve on dev_addr, and rebuild when content or templates change."""
     report = Progress(True)
     project = find_project(content_dir)
+    outputs: list[Output] = []
 
     def write_pages() -> bool:
         try:
-            outputs = plan_outputs(content_dir, project.templates_dir, report)
+            outputs[:] = plan_outputs(content_dir, project.templates_dir, report)
         except DigestError as exc:
             # Keep serving the last good site, and say what to fix.
             for problem in sorted(exc.problems):
@@ -124,4 +134,10 @@ def serve_site(content_dir: Path, dev_addr: str) -> None:
             write_docs(project.docs_dir, outputs, report)
         return True
 
-    serve(project, project.docs_dir, dev_addr, write_pages, report)
+    def index(site_dir: Path) -> None:
+        try:
+            run_search_index(site_dir, outputs, report)
+        except DigestError as exc:
+            report.line(f"Error: {exc} (this preview has no search)")
+
+    serve(project, project.docs_dir, dev_addr, write_pages, report, after_build=index)

@@ -6,11 +6,8 @@ requests, HTTP errors and dialogs; any of them fails the test (at teardown).
 
 from __future__ import annotations
 
-import bisect
 import json
-import re
 import shutil
-import statistics
 import struct
 from collections import Counter
 from datetime import date
@@ -25,9 +22,6 @@ from conftest import CONTENT, serve
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-SEARCH_SECONDS = 2.0
-SEARCH_WORDS = 20
-NOWHERE = "zzqxvbnotaword"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 HOSTILE_PAPERS = Path(__file__).parent / "fixtures" / "hostile" / "papers"
 HOSTILE_ID = "escaping-bold-and-quotes"
@@ -100,11 +94,6 @@ def watch(browser):
 @pytest.fixture(scope="module")
 def papers(built_site) -> list[dict]:
     return json.loads((built_site / "papers.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def search_index(built_site) -> dict:
-    return json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -540,137 +529,6 @@ def test_the_footer_links_the_feeds_and_citations(watch, reader_site):
     assert paths(footer) == ["/feeds/latest.xml", "/papers.bib", "/papers.json"]
 
 
-# --- search ------------------------------------------------------------------
-
-
-class SearchTokens:
-    """Every page's search tokens, split as Material's search worker splits them,
-    and which pages a query word finds: Material appends `*` to every query
-    term, so a word finds every token it begins."""
-
-    def __init__(self, search_index: dict):
-        separator = re.compile(search_index["config"]["separator"])
-        pages: dict[str, set[str]] = {}
-        for doc in search_index["docs"]:
-            location = doc["location"].split("#")[0]
-            for field in (doc["title"], doc["text"]):
-                for section in re.split(r"<[^>]*>", field):  # tags separate words too
-                    for token in separator.split(section):
-                        if token:
-                            pages.setdefault(token.lower(), set()).add(location)
-        self.pages = pages
-        self.tokens = sorted(pages)
-
-    def found_on(self, word: str) -> set[str]:
-        """The locations of the pages that searching for `word` finds."""
-        prefix = word.lower()
-        found: set[str] = set()
-        for token in self.tokens[bisect.bisect_left(self.tokens, prefix):]:
-            if not token.startswith(prefix):
-                break
-            found |= self.pages[token]
-        return found
-
-
-def search_cases(papers: list[dict], search_index: dict, wanted: int) -> list[tuple[str, dict]]:
-    """`wanted` (word, paper) pairs spread evenly over the papers sorted by id: for
-    each paper, the first word of 6+ letters of its title that finds no other page."""
-    tokens = SearchTokens(search_index)
-    cases = []
-    for paper in sorted(papers, key=lambda p: p["id"]):
-        for word in re.findall(r"[A-Za-z]{6,}", paper["title"]):
-            if tokens.found_on(word) <= {paper["url"]}:
-                cases.append((word, paper))
-                break
-    assert len(cases) >= wanted
-    return [cases[i * len(cases) // wanted] for i in range(wanted)]
-
-
-@pytest.fixture(scope="module")
-def search_words(papers, search_index) -> list[tuple[str, dict]]:
-    return search_cases(papers, search_index, SEARCH_WORDS)
-
-
-def open_search(page):
-    """Open Material's search like a reader: phones first tap the header's search icon."""
-    icon = page.locator("label.md-header__button[for='__search']")
-    if icon.is_visible():
-        icon.click()
-    box = page.locator("input.md-search__input")
-    box.click()
-    return box
-
-
-def type_query(page, query: str) -> None:
-    """Type into the search box key by key, as a reader does."""
-    box = open_search(page)
-    if box.input_value():
-        box.press("Control+a")
-        box.press("Backspace")
-        page.locator(".md-search-result__meta", has_text="Type to start searching").wait_for()
-    box.press_sequentially(query, delay=20)
-
-
-# Stamps, on the page's own clock, the last key released in the search box and
-# the last change to the results, so the wait is measured without the test's
-# own round trips.
-STOPWATCH = """() => {
-    const stamps = window.searchStopwatch = {key: 0, results: 0};
-    document.querySelector("input.md-search__input")
-        .addEventListener("keyup", () => { stamps.key = performance.now() });
-    new MutationObserver(() => { stamps.results = performance.now() }).observe(
-        document.querySelector(".md-search-result"),
-        {childList: true, subtree: true, characterData: true});
-}"""
-# The results have settled once they have not changed for this long.
-SETTLED_MS = 150
-
-
-def settled_after_last_key(page) -> float:
-    """Seconds from the last key to the last change of the results, once they settle."""
-    page.wait_for_function(
-        f"() => performance.now() - window.searchStopwatch.results > {SETTLED_MS}", polling=25)
-    stamps = page.evaluate("window.searchStopwatch")
-    # The results may have shown the paper before the last key (for a prefix).
-    return max(0.0, stamps["results"] - stamps["key"]) / 1000
-
-
-def result_for(page, paper: dict):
-    """The search result item that links to a paper's page."""
-    return page.locator(".md-search-result__item").filter(
-        has=page.locator(f"a.md-search-result__link[href$='/{paper['url']}']"))
-
-
-def test_search_finds_twenty_papers_by_a_title_word_within_two_seconds(
-        watch, site_url, search_words, test_output):
-    from playwright.sync_api import expect
-
-    page = watch().visit(site_url + "/")
-    page.evaluate(STOPWATCH)
-    timings = {}
-    for word, paper in search_words:
-        type_query(page, word)
-        result_for(page, paper).wait_for(state="visible", timeout=SEARCH_SECONDS * 3000)
-        timings[word] = round(settled_after_last_key(page), 3)
-        # The word begins no word of any other page: the paper is the only result.
-        expect(page.locator(".md-search-result__meta")).to_have_text("1 matching document")
-        expect(page.locator(".md-search-result__item")).to_have_count(1)
-        expect(result_for(page, paper).locator("h1")).to_contain_text(paper["title"])
-    (test_output / "search-timings.json").write_text(json.dumps(
-        {"max": max(timings.values()), "median": statistics.median(timings.values()),
-         "seconds": {f"{w} -> {p['id']}": timings[w] for w, p in search_words}}, indent=1) + "\n")
-    assert {w: s for w, s in timings.items() if s > SEARCH_SECONDS} == {}
-
-
-def test_search_for_a_word_found_nowhere_says_no_results(watch, site_url, search_index):
-    assert SearchTokens(search_index).found_on(NOWHERE) == set()
-    page = watch().visit(site_url + "/")
-    type_query(page, NOWHERE)
-    page.locator(".md-search-result__meta", has_text="No matching documents").wait_for(
-        timeout=SEARCH_SECONDS * 1000)
-    assert page.locator(".md-search-result__item").count() == 0
-
-
 # --- hostile content ---------------------------------------------------------
 
 
@@ -709,31 +567,6 @@ def test_hostile_paper_shows_markup_as_text_and_runs_nothing(watch, hostile, scr
         assert link.inner_text() == paper["title"], listing
 
 
-def test_hostile_paper_in_search_results_runs_nothing(watch, hostile):
-    url, paper = hostile
-    watched = watch()
-    page = watched.visit(url + "/")
-    type_query(page, HOSTILE_WORD)
-    item = result_for(page, {"url": f"papers/{HOSTILE_ID}/"})
-    item.wait_for(state="visible", timeout=SEARCH_SECONDS * 1000)
-    page.wait_for_timeout(200)
-    assert watched.dialogs == []
-    assert item.locator("h1").inner_text() == paper["title"]
-    assert "<script>alert(1)</script>" in item.text_content()
-    assert item.locator("script, img, b").count() == 0
-
-
-@pytest.mark.parametrize("word", ["alert", "quotes", "bold", "heading"])
-def test_a_word_right_after_punctuation_or_markup_is_found(watch, hostile, word):
-    # In the paper: <script>alert(1), "quotes", <b>bold</b>, `code` # heading.
-    url, paper = hostile
-    assert word in paper["title"] + paper["abstract"]
-    page = watch().visit(url + "/")
-    type_query(page, word)
-    result_for(page, {"url": f"papers/{HOSTILE_ID}/"}).wait_for(
-        state="visible", timeout=SEARCH_SECONDS * 1000)
-
-
 # --- screenshots -------------------------------------------------------------
 
 
@@ -743,9 +576,9 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_screenshots(watch, site_url, papers, search_words, screenshot_dir, viewport):
-    """Whole pages (home, theme, paper, day) and the search overlay as a reader sees them;
-    the first screen of each page in the dark palette too."""
+def test_screenshots(watch, site_url, papers, screenshot_dir, viewport):
+    """Whole pages (home, theme, paper, day) as a reader sees them, the first screen of
+    each in the dark palette too (the search: tests/test_search.py)."""
     size = VIEWPORTS[viewport]
     paper = richest_paper(papers)
     shots = {
@@ -764,12 +597,6 @@ def test_screenshots(watch, site_url, papers, search_words, screenshot_dir, view
         page = watched.visit(site_url + path)
         assert_no_horizontal_scroll(page, size)
         page.screenshot(path=screenshot_dir / f"{name}-{viewport}.png", full_page=True, animations="disabled")
-    page = watched.visit(site_url + "/")
-    word, found = search_words[0]
-    type_query(page, word)
-    result_for(page, found).wait_for(state="visible", timeout=SEARCH_SECONDS * 1000)
-    page.screenshot(path=screenshot_dir / f"search-{viewport}.png", animations="disabled")
-    assert png_size(screenshot_dir / f"search-{viewport}.png") == (size["width"], size["height"])
     for name in shots:
         width, height = png_size(screenshot_dir / f"{name}-{viewport}.png")
         assert width == size["width"] and height >= size["height"], name

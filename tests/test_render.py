@@ -441,8 +441,8 @@ def test_the_paper_page_says_why_it_has_its_themes():
 def test_the_paper_page_front_matter_and_heading_hold_the_escaped_title():
     page = _paper_page(MODEL, "full")
     assert page.startswith('---\ntitle: "Full &lt;facts&gt;"\n')
-    assert '<h1 id="paper-title">Full &lt;facts&gt;</h1>' in page
-    assert "<dt>Authors</dt><dd class=\"paper-authors\">4 authors</dd>" in page
+    assert '<h1 id="paper-title" data-pagefind-weight="10">Full &lt;facts&gt;</h1>' in page
+    assert "<dt data-pagefind-ignore>Authors</dt><dd class=\"paper-authors\">4 authors</dd>" in page
 
 
 CARD = re.compile(r'<li class="card"><a class="card-title" href="(?:\.\./)*papers/([^/]+)/"')

@@ -8,7 +8,6 @@ nowhere; (d) a library with errors, which must leave the site as it was.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -19,15 +18,13 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
-import lunr
 import pytest
 import yaml
-from lunr.stemmer import stemmer
-from lunr.token import Token
 
 from digest import yamlio
 from digest.reader import read_library
 from digest.model import PAPER_FIELDS, DigestError
+from digest.search_index import indexed_pages
 from digest.site import build_site
 from digest.themes import assign_themes, load_taxonomy
 from digest.validate import check_library
@@ -151,10 +148,6 @@ def paper_id_of(page_url: str, href: str) -> str | None:
     return match.group(1) if match else None
 
 
-def search_docs(site: Path) -> list[dict]:
-    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-
-
 def papers_of(site: Path) -> list[dict]:
     return json.loads((site / "papers.json").read_text(encoding="utf-8"))
 
@@ -164,9 +157,10 @@ def read_yaml(path: Path) -> dict:
 
 
 def site_files(site: Path) -> list[Path]:
-    """Every file the build made from the content (the theme's own assets left out)."""
+    """Every text file the build made from the content (the theme's own assets and
+    the search index, which is compressed, left out: see indexed_pages)."""
     return [p for p in sorted(site.rglob("*")) if p.is_file() and "assets" not in p.parts
-            and p.suffix != ".gz"]
+            and "pagefind" not in p.parts and p.suffix != ".gz"]
 
 
 # --- (a) the shipped content -------------------------------------------------------------
@@ -346,53 +340,10 @@ def test_paper_pages_stay_small(built_site, seeds):
     assert max(sizes.values()) < 24_000, max(sizes, key=sizes.get)
 
 
-def test_search_splits_words_at_punctuation_and_escaped_markup(built_site):
-    config = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
-    words = re.split(config["separator"], '(LLMs) RAG/agents "quotes", &lt;b&gt;bold; v1.5 e.g. end.')
-    assert [w for w in words if w] == ["LLMs", "RAG", "agents", "quotes", "b", "bold", "v1.5",
-                                       "e", "g", "end"]
-
-
 def test_pages_ask_for_no_web_font(built_site):
     # theme.font: false; the browser tests also refuse any off-site request.
     for path in ("index.html", "about/index.html"):
         assert "fonts.g" not in (built_site / path).read_text(encoding="utf-8"), path
-
-
-def test_the_search_index_holds_every_title(built_site, seeds):
-    # One entry per paper page (its heading comes before any other HTML), titled by the paper.
-    titles = {doc["location"]: html.unescape(doc["title"]) for doc in search_docs(built_site)
-              if doc["location"].startswith("papers/")}
-    assert titles == {f"papers/{pid}/": p["title"] for pid, p in seeds.items()}
-
-
-def _stem(word: str) -> str:
-    return str(stemmer(Token(word.lower())))
-
-
-def search_index(site: Path) -> lunr.index.Index:
-    """The index the browser searches: MkDocs' prebuilt one if there is one, else built as
-    Material builds it from the documents."""
-    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    if "index" in data:
-        return lunr.index.Index.load(data["index"])
-    return lunr.lunr(ref="location", fields=("title", "text"), documents=data["docs"])
-
-
-def test_a_lunr_search_for_a_distinctive_title_word_finds_its_paper(built_site, seeds):
-    index = search_index(built_site)
-    # Words whose stem is in one paper only (title or abstract), as lunr matches stems.
-    stems = Counter(stem for p in seeds.values() for stem in {
-        _stem(w) for w in re.findall(r"[A-Za-z]{5,}", p["title"] + " " + p["abstract"])})
-    cases = []
-    for pid, paper in sorted(seeds.items()):
-        words = [w for w in re.findall(r"[A-Za-z]{5,}", paper["title"]) if stems[_stem(w)] == 1]
-        if words:
-            cases.append((words[0], pid))
-    assert len(cases) >= 20
-    for word, pid in cases[:20]:
-        hits = index.search(word)
-        assert hits and hits[0]["ref"].split("#")[0] == f"papers/{pid}/", (word, hits[:3])
 
 
 def test_papers_json_urls_and_feed_links_lead_to_pages(built_site, seeds):
@@ -499,8 +450,8 @@ def test_a_hostile_title_is_listed_searchable_and_exported_as_the_same_text(smal
     listed = [text for href, text in Page(site / "days" / "2025-10-13" / "index.html").links
               if paper_id_of("days/2025-10-13/", href) == f"hostile-{name}"]
     assert listed == [title]
-    search = {d["location"]: html.unescape(d["title"]) for d in search_docs(site)}
-    assert search[f"papers/hostile-{name}/"] == title
+    search = {r["url"]: r["meta"]["title"] for r in indexed_pages(site)}
+    assert search[f"/papers/hostile-{name}/"] == title
     assert {r["id"]: r["title"] for r in papers_of(site)}[f"hostile-{name}"] == title
     feed = ElementTree.parse(site / "feeds" / "latest.xml").getroot()
     titles = {paper_id_of("feeds/latest.xml", e.find(f"{ATOM}link").get("href")):
@@ -542,8 +493,11 @@ def test_a_hidden_paper_is_nowhere_in_the_site(small_site):
     files = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site_files(site)}
     # The visible twin shows where the hidden one would have been.
     expected_places = {"index.html", "days/2026-12-31/index.html", "feeds/latest.xml", "papers.json",
-                       "search/search_index.json", "papers/twin-wombatgram/index.html"}
+                       "papers/twin-wombatgram/index.html"}
     assert expected_places <= {path for path, text in files.items() if shown in text}
+    searched = {r["url"]: r["content"] for r in indexed_pages(site)}
+    assert [url for url, text in searched.items() if shown in text] == ["/papers/twin-wombatgram/"]
+    assert [url for url, text in searched.items() if hidden in text or "quokkagram" in url] == []
     seed_id = sorted((content / "papers").glob("a-*.yaml"))[0].stem
     related = Page(site / "papers" / seed_id / "index.html").paper_links(f"papers/{seed_id}/")
     assert "twin-wombatgram" in related

@@ -1,0 +1,99 @@
+"""The site's search index: Pagefind run over a built site folder.
+
+Pagefind reads the built HTML (only paper pages: the glob below, and
+`data-pagefind-body` in paper.md.j2) and writes a static, chunked index into
+`<site>/pagefind/`; the browser then fetches only the chunks a query needs,
+so a search costs the same at 10,000 papers as at 300. The binary comes from
+the `pagefind[bin]` wheel and works offline: nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import urls
+from .model import DigestError
+
+BUNDLE_DIR = "pagefind"
+# Paper pages are the only results: listing pages (home, themes, archive) never are.
+PAGES_GLOB = urls.PAPER.format(id="*") + "index.html"
+# One language for the whole site: the index is not split by <html lang>.
+LANGUAGE = "en"
+# Pagefind's warning when no page marks what it should index.
+NO_BODY = "Did not find a data-pagefind-body element"
+# Each page's record ("fragment") is gzipped JSON after this signature.
+FRAGMENT_SIGNATURE = b"pagefind_dcd"
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    pages: int
+    words: int
+    filters: int
+
+
+def pagefind_command(site_dir: Path) -> list[str]:
+    """The Pagefind command line that indexes site_dir's paper pages in place."""
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        raise DigestError("Pagefind is not installed: python3 -m pip install 'pagefind[bin]'") from None
+    binary = get_executable()
+    if binary is None:
+        raise DigestError("the pagefind[bin] package holds no pagefind binary for this platform")
+    return [str(binary), "--site", str(site_dir), "--glob", PAGES_GLOB,
+            "--output-subdir", BUNDLE_DIR, "--force-language", LANGUAGE]
+
+
+def _count(label: str, log: str) -> int:
+    found = re.search(rf"Indexed (\d+) {label}", log)
+    return int(found.group(1)) if found else 0
+
+
+def parse_summary(log: str) -> IndexResult:
+    """The counts in Pagefind's closing summary ("Indexed 365 pages", ...)."""
+    return IndexResult(_count("pages?", log), _count("words?", log), _count("filters?", log))
+
+
+def index_site(site_dir: Path, expected_pages: int) -> IndexResult:
+    """Index site_dir's paper pages into site_dir/pagefind.
+
+    Raises DigestError when Pagefind fails, indexes another number of pages
+    than `expected_pages` (a change of URLs would otherwise publish a search
+    that misses papers), or finds no data-pagefind-body on them (a paper
+    template without it would have whole pages, menus and all, indexed).
+    """
+    try:
+        done = subprocess.run(pagefind_command(site_dir), capture_output=True, text=True,
+                              encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise DigestError(f"Pagefind could not be started: {exc}") from None
+    log = done.stdout + done.stderr
+    if done.returncode != 0:
+        detail = " ".join(line.strip() for line in log.splitlines() if "rror" in line)
+        raise DigestError(f"Pagefind failed (exit {done.returncode}): {detail or log.strip()[-300:]}")
+    if NO_BODY in log:
+        raise DigestError("Pagefind found no data-pagefind-body on the paper pages "
+                          "(site_templates/paper.md.j2); nothing published")
+    result = parse_summary(log)
+    if result.pages != expected_pages:
+        raise DigestError(f"Pagefind indexed {result.pages} pages, expected the "
+                          f"{expected_pages} paper pages; nothing published")
+    return result
+
+
+def indexed_pages(site_dir: Path) -> list[dict]:
+    """What the index holds, one record per result page (url, content, meta,
+    filters), read back from Pagefind's fragment files; sorted by URL."""
+    records = []
+    for path in sorted((site_dir / BUNDLE_DIR / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        if not data.startswith(FRAGMENT_SIGNATURE):
+            raise DigestError(f"{path}: expected a Pagefind fragment, got another file")
+        records.append(json.loads(data[len(FRAGMENT_SIGNATURE):]))
+    return sorted(records, key=lambda record: record["url"])
