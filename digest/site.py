@@ -36,7 +36,8 @@ from .library import load_papers
 from .model import DigestError, Problem
 from .parallel import Forked, can_fork
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
-from .themes import UNSORTED, assign_themes, load_taxonomy
+from .theme_model import train_model
+from .themes import UNSORTED, load_taxonomy
 
 CONFIG_FILE = "mkdocs.yml"
 TEMPLATES_DIR = "site_templates"
@@ -166,7 +167,9 @@ def read_model(content_dir: Path, progress: Progress) -> tuple[SiteModel, Forked
     related = Forked(_related_papers, shown)
     try:
         with progress.stage("themes") as notes:
-            assignments = {paper.id: assign_themes(paper, taxonomy) for paper in shown}
+            # curators' `themes:` (hidden papers' too) teach the model that files the rest
+            model = train_model(taxonomy, pinned=papers)
+            assignments = {paper.id: got for paper, got in zip(shown, model.assign(shown))}
             themes = (*taxonomy.themes, taxonomy.get(UNSORTED))
             themes_of = {pid: tuple(a.themes) for pid, a in assignments.items()}
             groups = group_papers(shown, themes_of, [theme.id for theme in themes])

@@ -29,7 +29,8 @@ from digest import yamlio
 from digest.library import load_papers
 from digest.model import PAPER_FIELDS, DigestError
 from digest.site import build_site
-from digest.themes import assign_themes, load_taxonomy
+from digest.theme_model import train_model
+from digest.themes import load_taxonomy
 from digest.validate import check_library
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,7 +207,8 @@ def test_every_paper_page_shows_its_title_abstract_and_dates(built_site, seeds):
 def _expected_themes() -> dict[str, tuple[str, ...]]:
     taxonomy = load_taxonomy(CONTENT / "themes.yml")
     papers = load_papers(CONTENT / "papers")
-    return {p.id: assign_themes(p, taxonomy).themes for p in papers if not p.hidden}
+    shown = [p for p in papers if not p.hidden]
+    return {p.id: got.themes for p, got in zip(shown, train_model(taxonomy, papers).assign(shown))}
 
 
 def day_of(paper: dict) -> date:
