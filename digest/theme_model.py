@@ -40,7 +40,7 @@ import numpy as np
 from .model import Paper
 from .parallel import in_two_halves
 from .related import STOP_WORDS
-from .themes import MAX_THEMES, UNSORTED, Assignment, Taxonomy, rule_points, words
+from .themes import MAX_THEMES, UNSORTED, Assignment, Taxonomy, matched_rules, rule_table, words
 
 TRAINING = Path(__file__).with_name("theme_training.json")
 
@@ -77,7 +77,10 @@ class _Docs:
     value: np.ndarray  # its unit-normalised tf-idf
     starts: np.ndarray  # doc i's nonzeros are [starts[i], starts[i + 1])
     rules: np.ndarray  # n x T squashed rule scores
-    points: tuple[dict[int, list[tuple[float, int]]], ...]  # per paper: rule_points
+    # the rules that matched, sorted by doc, theme, points (biggest first), rule number;
+    # those of doc d and theme t are matched[found[d * T + t]:found[d * T + t + 1]]
+    matched: np.ndarray
+    found: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -94,9 +97,10 @@ class ThemeModel:
     examples: int  # labelled papers it learned from (theme documents not counted)
 
     def __post_init__(self) -> None:
-        rules = self.taxonomy._index.rules
+        phrases = tuple(phrase for _, phrase, _, _ in rule_table(self.taxonomy))
+        object.__setattr__(self, "_phrases", phrases)
         # words of each rule's phrase: a word a phrase already names is not named again
-        object.__setattr__(self, "_phrase_words", tuple(frozenset(words(rule.phrase)) for _, rule in rules))
+        object.__setattr__(self, "_phrase_words", tuple(frozenset(words(phrase)) for phrase in phrases))
         # stop words can weigh, but are no evidence a reader would accept
         object.__setattr__(self, "_content_word", np.array([t not in STOP_WORDS for t in self.terms], bool))
 
@@ -136,28 +140,28 @@ class ThemeModel:
         return self._decide(docs, self._scores(docs))
 
     def _decide(self, docs: _Docs, scores: np.ndarray) -> list[Assignment]:
-        ids, n = self.taxonomy.ids, len(scores)
+        ids, n, themes = self.taxonomy.ids, len(scores), len(self.taxonomy.ids)
         order = np.argsort(-scores, axis=1, kind="stable")[:, :MAX_THEMES]  # ties: file order
         ranked = np.take_along_axis(scores, order, axis=1)
         chosen = ranked >= ALSO_ABOVE
         chosen[:, 0] = True
         chosen[ranked[:, 0] < UNSORTED_BELOW] = False
         heavy = [self._heavy_words(docs, order[:, r], chosen[:, r]) for r in range(order.shape[1])]
-        rules = self.taxonomy._index.rules
         out = []
         for i in range(n):
             reasons = []
             for r, t in enumerate(order[i].tolist()):
                 if not chosen[i, r]:
                     continue
-                matched = [k for _, k in sorted(docs.points[i].get(t, ()))]
+                cell = i * themes + t
+                matched = docs.matched[docs.found[cell]:docs.found[cell + 1]].tolist()
                 named = set().union(*(self._phrase_words[k] for k in matched))
                 fresh = [(w, gain) for w, gain in heavy[r][i] if w not in named]
                 # words that hardly moved the score are no evidence, unless nothing else is
                 extra = [w for w, gain in fresh if gain >= EVIDENCE_SHARE * ranked[i, r]]
                 extra = (extra or ([] if matched else [w for w, _ in fresh[:2]]))[:EVIDENCE_WORDS]
                 if matched or extra:  # a theme with nothing in the paper for it is not assigned
-                    reasons.append((ids[t], tuple(rules[k][1].phrase for k in matched) + tuple(extra)))
+                    reasons.append((ids[t], tuple(self._phrases[k] for k in matched) + tuple(extra)))
             if reasons:
                 out.append(Assignment(tuple(theme_id for theme_id, _ in reasons), "auto", tuple(reasons)))
             else:
@@ -205,6 +209,19 @@ def nearest_themes(paper: Paper, model: ThemeModel, count: int = 3) -> list[tupl
     return [(model.taxonomy.ids[t], round(float(row[t]), 3)) for t in best]
 
 
+def unsorted_by_nearest_theme(papers: Sequence[Paper], assignments: Sequence[Assignment],
+                              model: ThemeModel) -> dict[str, list[tuple[str, float]]]:
+    """For each theme, the Unsorted papers whose best-scoring theme it is, as
+    (paper id, score), best first (ties by id): what a theme page lists for
+    curators to file. Themes no Unsorted paper is nearest to are left out."""
+    lost = [p for p, a in zip(papers, assignments) if a.themes == (UNSORTED,)]
+    out: dict[str, list[tuple[str, float]]] = {}
+    for paper, row in zip(lost, model.scores(lost) if lost else ()):
+        t = int(np.argmax(row))  # first of equal scores: taxonomy order
+        out.setdefault(model.taxonomy.ids[t], []).append((paper.id, round(float(row[t]), 3)))
+    return {theme_id: sorted(found, key=lambda f: (-f[1], f[0])) for theme_id, found in out.items()}
+
+
 # --- features ---------------------------------------------------------------------
 
 
@@ -215,32 +232,51 @@ def _tokens(title: str, abstract: str) -> tuple[list[str], list[str]]:
 def _featurise(papers: Sequence[tuple[str, str]], taxonomy: Taxonomy,
                vocabulary: dict[str, int], idf: np.ndarray) -> _Docs:
     """tf-idf rows (sublinear tf, unit length) over the known vocabulary, and rule features."""
-    themes = len(taxonomy.themes)
-    rules = np.zeros((len(papers), themes))
-    points, tokens, lengths, cells, totals = [], [], [], [], []
+    themes, n = len(taxonomy.themes), len(papers)
+    tokens, lengths, rule_doc, rule_ids, in_titles, in_abstracts = [], [], [], [], [], []
     for i, (title, abstract) in enumerate(papers):
         title_words, abstract_words = _tokens(title, abstract)
-        found = rule_points(title_words, abstract_words, taxonomy)
-        points.append(found)
-        for t, matched in found.items():
-            cells.append(i * themes + t)
-            totals.append(-sum(p for p, _ in matched))
+        in_title, in_abstract = matched_rules(title_words, abstract_words, taxonomy)
+        both = in_title | in_abstract
+        rule_ids += both
+        in_titles += [r in in_title for r in both]
+        in_abstracts += [r in in_abstract for r in both]
+        rule_doc += [i] * len(both)
         tokens += title_words * TITLE_REPEAT
         tokens += abstract_words
         lengths.append(len(title_words) * TITLE_REPEAT + len(abstract_words))
-    rules.flat[cells] = totals
-    rules = rules / (rules + RULE_HALF)
+    rules, matched, found = _rule_features(taxonomy, n, np.array(rule_doc, dtype=np.int64),
+                                           np.array(rule_ids, dtype=np.int64),
+                                           np.array(in_titles, dtype=bool), np.array(in_abstracts, dtype=bool))
     width = max(len(vocabulary), 1)
-    doc = np.repeat(np.arange(len(papers), dtype=np.int64), lengths)
+    doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
     flat = np.fromiter(map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
     known = flat >= 0
     keys, counts = np.unique(doc[known] * width + flat[known], return_counts=True)  # by doc, then term
     doc, term = keys // width, keys % width
     value = (1.0 + np.log(counts)) * idf[term]
-    norms = np.sqrt(np.bincount(doc, weights=value * value, minlength=len(papers)))
+    norms = np.sqrt(np.bincount(doc, weights=value * value, minlength=n))
     value = value / np.where(norms > 0, norms, 1.0)[doc]
-    starts = np.searchsorted(doc, np.arange(len(papers) + 1))
-    return _Docs(doc, term, value, starts, rules, tuple(points))
+    starts = np.searchsorted(doc, np.arange(n + 1))
+    return _Docs(doc, term, value, starts, rules, matched, found)
+
+
+def _rule_features(taxonomy: Taxonomy, n: int, doc: np.ndarray, rule: np.ndarray, in_title: np.ndarray,
+                   in_abstract: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Squashed rule scores (n x T) and the matched rules sorted for naming as evidence.
+
+    A phrase in the title adds weight x title_weight, in the abstract its weight.
+    """
+    table = rule_table(taxonomy)
+    themes = len(taxonomy.themes)
+    theme_of = np.array([t for t, _, _, _ in table], dtype=np.int64)[rule]
+    points = (np.array([a for _, _, a, _ in table])[rule] * in_abstract
+              + np.array([t for _, _, _, t in table])[rule] * in_title)
+    cell = doc * themes + theme_of
+    scores = np.bincount(cell, weights=points, minlength=n * themes).reshape(n, themes)
+    order = np.lexsort((rule, -points, cell))  # by cell, biggest first, then file order
+    found = np.searchsorted(cell[order], np.arange(n * themes + 1))
+    return scores / (scores + RULE_HALF), rule[order], found
 
 
 # --- training ----------------------------------------------------------------------

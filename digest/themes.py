@@ -386,6 +386,19 @@ def _matched_rules(tokens: list[str], index: _Index) -> set[int]:
     return matched
 
 
+def matched_rules(title_words: list[str], abstract_words: list[str],
+                  taxonomy: Taxonomy) -> tuple[set[int], set[int]]:
+    """Numbers of the rules (see `rule_table`) whose phrase occurs in the title, in the abstract."""
+    index = taxonomy._index
+    return _matched_rules(title_words, index), _matched_rules(abstract_words, index)
+
+
+def rule_table(taxonomy: Taxonomy) -> tuple[tuple[int, str, float, float], ...]:
+    """Every rule by number: (theme index, phrase, points in the abstract, points in the title)."""
+    return tuple((t, rule.phrase, rule.weight, rule.weight * taxonomy.rules[t].title_weight)
+                 for t, rule in taxonomy._index.rules)
+
+
 def rule_points(title_words: list[str], abstract_words: list[str],
                 taxonomy: Taxonomy) -> dict[int, list[tuple[float, int]]]:
     """Theme index -> (-points, rule number) of each rule that matched.
@@ -396,8 +409,7 @@ def rule_points(title_words: list[str], abstract_words: list[str],
     that needs them too splits each text once.
     """
     index = taxonomy._index
-    in_title = _matched_rules(title_words, index)
-    in_abstract = _matched_rules(abstract_words, index)
+    in_title, in_abstract = matched_rules(title_words, abstract_words, taxonomy)
     out: dict[int, list[tuple[float, int]]] = {}
     for i in in_title | in_abstract:
         t, rule = index.rules[i]

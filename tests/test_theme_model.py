@@ -14,6 +14,7 @@ from digest.theme_model import (
     shipped_examples,
     train_model,
     training_set,
+    unsorted_by_nearest_theme,
 )
 from digest.themes import UNSORTED, load_taxonomy
 
@@ -167,6 +168,20 @@ def test_nearest_themes_rank_every_theme_by_score(small):
     nearest = nearest_themes(paper("x", "Cameras", "An image of the camera."), model, count=3)
     assert [t for t, _ in nearest][0] == "vision"
     assert len(nearest) == 3 and [s for _, s in nearest] == sorted((s for _, s in nearest), reverse=True)
+
+
+def test_unsorted_papers_are_listed_under_their_nearest_theme(small):
+    model = train_model(small, shipped=SMALL_SHIPPED)
+    papers = [paper("a", "Zzz", "Qqq."), paper("b", "Cameras", "An image."),
+              paper("c", "Zzz", "Qqq; speech."), paper("d", "Yyy", "Www."), paper("e", "Zzz", "Qqq.")]
+    assignments = model.assign(papers)
+    assert [a.themes for a in assignments] == [(UNSORTED,), ("vision",), ("speech",), (UNSORTED,),
+                                               (UNSORTED,)]
+    # a, d and e have no evidence for any theme: listed under the one whose score
+    # (its intercept) is highest, with the same score, so by id
+    nearest = unsorted_by_nearest_theme(papers, assignments, model)
+    assert list(nearest) == [model.taxonomy.ids[int(np.argmax(model.bias))]]
+    assert [pid for pid, _ in next(iter(nearest.values()))] == ["a", "d", "e"]
 
 
 def test_a_paper_with_no_known_word_is_unsorted(small):
