@@ -51,11 +51,11 @@ PINS = 50
 # The settings --search tries: each a module constant of digest/theme_model.py.
 GRID = {
     "RIDGE": (0.3, 1.0),
-    "WORD_SCALE": (3.0, 4.0, 6.0),
-    "RULE_SCALE": (2.0, 4.0, 6.0),
-    "RULE_HALF": (4.0, 6.0, 9.0),
+    "WORD_SCALE": (4.0, 6.0),
+    "RULE_SCALE": (4.0, 6.0),
+    "RULE_HALF": (6.0, 9.0),
     "ALSO_TARGET": (0.5, 0.7, 1.0),
-    "UNSORTED_BELOW": (0.15,),
+    "UNSORTED_BELOW": (0.05, 0.1, 0.15, 0.2, 0.25),
     "ALSO_ABOVE": (0.25, 0.3, 0.35, 0.4, 0.5),
 }
 DECIDE = ("UNSORTED_BELOW", "ALSO_ABOVE")  # settings that need no refit

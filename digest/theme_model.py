@@ -101,8 +101,6 @@ class ThemeModel:
         object.__setattr__(self, "_phrases", phrases)
         # words of each rule's phrase: a word a phrase already names is not named again
         object.__setattr__(self, "_phrase_words", tuple(frozenset(words(phrase)) for phrase in phrases))
-        # stop words can weigh, but are no evidence a reader would accept
-        object.__setattr__(self, "_content_word", np.array([t not in STOP_WORDS for t in self.terms], bool))
 
     # --- input ------------------------------------------------------------------
 
@@ -145,7 +143,10 @@ class ThemeModel:
         ranked = np.take_along_axis(scores, order, axis=1)
         chosen = ranked >= ALSO_ABOVE
         chosen[:, 0] = True
-        chosen[ranked[:, 0] < UNSORTED_BELOW] = False
+        # what the paper itself adds to its best theme, the intercept (how common
+        # the theme is) left out: a prior is no evidence that anything fits
+        own = ranked[:, 0] - self.bias[order[:, 0]]
+        chosen[own < UNSORTED_BELOW] = False
         heavy = [self._heavy_words(docs, order[:, r], chosen[:, r]) for r in range(order.shape[1])]
         out = []
         for i in range(n):
@@ -179,10 +180,9 @@ class ThemeModel:
         gains = np.zeros((n, max(int(slot.max(initial=0)) + 1, spare)))
         gains[docs.doc, slot] = docs.value * self.word_weights[docs.term, theme[docs.doc]]
         gains[~wanted] = 0
-        top = np.argpartition(-gains, spare - 1, axis=1)[:, :spare]
+        # stable: equal gains keep vocabulary order, whatever else is in the batch
+        top = np.argsort(-gains, axis=1, kind="stable")[:, :spare]
         top_gains = np.take_along_axis(gains, top, axis=1)
-        order = np.argsort(-top_gains, axis=1, kind="stable")
-        top, top_gains = np.take_along_axis(top, order, axis=1), np.take_along_axis(top_gains, order, axis=1)
         at = np.minimum(docs.starts[:-1, None] + top, len(docs.term) - 1)
         terms = self.terms
         return [[(terms[k], g) for k, g in zip(row, row_gains) if g > 0]
@@ -232,7 +232,7 @@ def _tokens(title: str, abstract: str) -> tuple[list[str], list[str]]:
 def _featurise(papers: Sequence[tuple[str, str]], taxonomy: Taxonomy,
                vocabulary: dict[str, int], idf: np.ndarray) -> _Docs:
     """tf-idf rows (sublinear tf, unit length) over the known vocabulary, and rule features."""
-    themes, n = len(taxonomy.themes), len(papers)
+    n = len(papers)
     tokens, lengths, rule_doc, rule_ids, in_titles, in_abstracts = [], [], [], [], [], []
     for i, (title, abstract) in enumerate(papers):
         title_words, abstract_words = _tokens(title, abstract)
