@@ -148,18 +148,19 @@ class ThemeModel:
         own = ranked[:, 0] - self.bias[order[:, 0]]
         chosen[own < UNSORTED_BELOW] = False
         heavy = [self._heavy_words(docs, order[:, r], chosen[:, r]) for r in range(order.shape[1])]
+        matched_all, found = docs.matched.tolist(), docs.found.tolist()  # lists slice faster
         out = []
-        for i in range(n):
+        for i, (row, picked, scored) in enumerate(zip(order.tolist(), chosen.tolist(), ranked.tolist())):
             reasons = []
-            for r, t in enumerate(order[i].tolist()):
-                if not chosen[i, r]:
+            for r, t in enumerate(row):
+                if not picked[r]:
                     continue
                 cell = i * themes + t
-                matched = docs.matched[docs.found[cell]:docs.found[cell + 1]].tolist()
+                matched = matched_all[found[cell]:found[cell + 1]]
                 named = set().union(*(self._phrase_words[k] for k in matched))
                 fresh = [(w, gain) for w, gain in heavy[r][i] if w not in named]
                 # words that hardly moved the score are no evidence, unless nothing else is
-                extra = [w for w, gain in fresh if gain >= EVIDENCE_SHARE * ranked[i, r]]
+                extra = [w for w, gain in fresh if gain >= EVIDENCE_SHARE * scored[r]]
                 extra = (extra or ([] if matched else [w for w, _ in fresh[:2]]))[:EVIDENCE_WORDS]
                 if matched or extra:  # a theme with nothing in the paper for it is not assigned
                     reasons.append((ids[t], tuple(self._phrases[k] for k in matched) + tuple(extra)))
@@ -174,19 +175,25 @@ class ThemeModel:
         """Per doc, the words that add most to the score of its theme `theme[doc]`, with what
         they add, heaviest first, a few spare for words a phrase names; none where not `wanted`."""
         n, spare = len(theme), 2 * EVIDENCE_WORDS
-        if not len(docs.term):
-            return [[] for _ in range(n)]
-        slot = np.arange(len(docs.doc)) - docs.starts[docs.doc]  # position within its doc's row
-        gains = np.zeros((n, max(int(slot.max(initial=0)) + 1, spare)))
-        gains[docs.doc, slot] = docs.value * self.word_weights[docs.term, theme[docs.doc]]
-        gains[~wanted] = 0
+        out: list[list[tuple[str, float]]] = [[] for _ in range(n)]
+        rows = np.flatnonzero(wanted)
+        if not len(docs.term) or not len(rows):
+            return out
+        # the wanted docs' nonzeros, each at its position within its doc's row
+        lengths = docs.starts[rows + 1] - docs.starts[rows]
+        at = np.repeat(docs.starts[rows] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        row_of = np.repeat(np.arange(len(rows)), lengths)
+        slot = at - docs.starts[docs.doc[at]]
+        gains = np.zeros((len(rows), max(int(lengths.max()), spare)))
+        gains[row_of, slot] = docs.value[at] * self.word_weights[docs.term[at], theme[docs.doc[at]]]
         # stable: equal gains keep vocabulary order, whatever else is in the batch
         top = np.argsort(-gains, axis=1, kind="stable")[:, :spare]
         top_gains = np.take_along_axis(gains, top, axis=1)
-        at = np.minimum(docs.starts[:-1, None] + top, len(docs.term) - 1)
+        at = np.minimum(docs.starts[rows, None] + top, len(docs.term) - 1)
         terms = self.terms
-        return [[(terms[k], g) for k, g in zip(row, row_gains) if g > 0]
-                for row, row_gains in zip(docs.term[at].tolist(), top_gains.tolist())]
+        for d, row, row_gains in zip(rows.tolist(), docs.term[at].tolist(), top_gains.tolist()):
+            out[d] = [(terms[k], g) for k, g in zip(row, row_gains) if g > 0]
+        return out
 
     def contributions(self, paper: Paper, theme_id: str) -> list[tuple[str, float]]:
         """What made up one theme's score for a paper, biggest first: each word,
