@@ -1,23 +1,34 @@
-"""How well and how fast automatic theme assignment works on the real corpus.
+"""How well and how fast theme assignment works, against hand labels it was not tuned on.
 
     python bench/themes.py [--corpus PATH] [--errors tune] [--repeat N]
+    python bench/themes.py --write-training   # regenerate digest/theme_training.json
+    python bench/themes.py --search           # choose the model's settings on tune only
 
-Reads every dump of the corpus with digest.dumps, finds the hand-labelled
-papers of bench/themes_labels.yml by title, assigns themes with
-content/themes.yml, and prints: primary-hit rate (the reader's primary theme is
-among the assigned ones), micro precision / recall / F1 over (paper, theme)
-pairs, per-theme counts, the same for the tune and held-out splits, the
-distribution of themes over the whole corpus, and the assignment time.
-`--errors tune` lists the tune split's mistakes for whoever edits the rules;
-tune only on those, so the held-out figures stay honest.
+Reads the shipped seed dumps (content/dumps) and every dump of the corpus,
+finds the labelled papers of bench/themes_labels.yml by title, and prints for
+the learned assigner (digest/theme_model.py, trained on the tune split that
+ships as digest/theme_training.json) and, for comparison, the keyword rules
+alone: primary-hit rate (the reader's primary theme is among the assigned
+ones) and micro precision / recall / F1 over (paper, theme) pairs, on the
+held-out split, its seed papers alone, and the tune split (leave-one-out for
+the model: each tune paper is scored by a model trained without it). Then the
+Unsorted share on the shipped library and the whole corpus, the effect of 50
+curator pins, and the time to train and to assign the corpus.
+
+Honesty: `--errors` and `--search` only ever look at the tune split, and the
+training file is checked to hold no held-out paper.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import itertools
+import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -26,126 +37,230 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from digest import theme_model  # noqa: E402
 from digest.dumps import decode_dump, parse_dump  # noqa: E402
+from digest.reader import read_library  # noqa: E402
 from digest.model import DigestError, Paper  # noqa: E402
-from digest.themes import UNSORTED, Assignment, explain, assign_themes, load_taxonomy  # noqa: E402
+from digest.theme_model import (  # noqa: E402
+    Example, held_out_scores, leave_one_out, train_model, training_set)
+from digest.theme_report import per_theme, scores, summary, unsorted_share  # noqa: E402
+from digest.themes import UNSORTED, Taxonomy, assign_themes, explain, load_taxonomy  # noqa: E402
 
 SPLITS = ("tune", "heldout")
+PINS = 50
+# The settings --search tries: each a module constant of digest/theme_model.py.
+GRID = {
+    "RIDGE": (0.3, 1.0),
+    "WORD_SCALE": (4.0, 6.0),
+    "RULE_SCALE": (4.0, 6.0),
+    "RULE_HALF": (6.0, 9.0),
+    "ALSO_TARGET": (0.5, 0.7, 1.0),
+    "UNSORTED_BELOW": (0.05, 0.1, 0.15, 0.2, 0.25),
+    "ALSO_ABOVE": (0.25, 0.3, 0.35, 0.4, 0.5),
+}
+DECIDE = ("UNSORTED_BELOW", "ALSO_ABOVE")  # settings that need no refit
+
+Themes = tuple[str, ...]
 
 
-def read_corpus(corpus: Path) -> list[Paper]:
-    """Unique papers of all dumps, first occurrence wins, in file order."""
-    papers: dict[str, Paper] = {}
-    for dump in sorted(corpus.glob("*.txt")):
-        parsed = parse_dump(decode_dump(dump.read_bytes(), dump.name), dump.name)
-        for entry in parsed.entries:
-            if entry.title not in papers:
-                papers[entry.title] = Paper(f"p{len(papers)}", entry.title, entry.abstract, date(2000, 1, 1))
-    return list(papers.values())
+def read_dumps(folder: Path) -> dict[str, str]:
+    """Title -> abstract of the unique papers of a folder's dumps, first occurrence wins."""
+    papers: dict[str, str] = {}
+    for dump in sorted(folder.glob("*.txt")):
+        for entry in parse_dump(decode_dump(dump.read_bytes(), dump.name), dump.name).entries:
+            papers.setdefault(entry.title, entry.abstract)
+    return papers
 
 
-def scores(rows: list[tuple[dict, Assignment]]) -> dict[str, float]:
-    """Primary-hit rate and micro precision / recall / F1 over (paper, theme) pairs."""
-    hits = sum(label["primary"] in got.themes for label, got in rows)
-    gold = [{label["primary"], *label["also"]} for label, _ in rows]
-    tp = sum(len(g & set(got.themes)) for g, (_, got) in zip(gold, rows))
-    n_pred = sum(len(got.themes) for _, got in rows)
-    n_gold = sum(len(g) for g in gold)
-    precision = tp / n_pred if n_pred else 0.0
-    recall = tp / n_gold if n_gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    first = sum(got.themes[0] == label["primary"] for label, got in rows)
-    n = max(len(rows), 1)
-    return {"n": len(rows), "primary_hit": hits / n, "primary_first": first / n,
-            "precision": precision, "recall": recall, "f1": f1}
+def as_paper(n: int, title: str, abstract: str, themes: Themes = ()) -> Paper:
+    return Paper(f"p{n}", title, abstract, date(2000, 1, 1), themes=themes)
 
 
-def per_theme(rows: list[tuple[dict, Assignment]], ids: tuple[str, ...]) -> list[str]:
-    gold = Counter(t for label, _ in rows for t in {label["primary"], *label["also"]})
-    primary = Counter(label["primary"] for label, _ in rows)
-    pred = Counter(t for _, got in rows for t in got.themes)
-    tp = Counter(t for label, got in rows for t in set(got.themes) & {label["primary"], *label["also"]})
-    lines = [f"  {'theme':<17}{'primary':>8}{'labelled':>9}{'assigned':>9}{'correct':>8}{'P':>7}{'R':>7}"]
-    for theme_id in ids + (UNSORTED,):
-        if gold[theme_id] or pred[theme_id]:
-            p = f"{tp[theme_id] / pred[theme_id]:.2f}" if pred[theme_id] else "-"
-            r = f"{tp[theme_id] / gold[theme_id]:.2f}" if gold[theme_id] else "-"
-            lines.append(f"  {theme_id:<17}{primary[theme_id]:>8}{gold[theme_id]:>9}{pred[theme_id]:>9}"
-                         f"{tp[theme_id]:>8}{p:>7}{r:>7}")
-    return lines
+def gold(label: dict) -> Themes:
+    return (label["primary"], *label["also"])
 
 
-def summary(name: str, rows: list[tuple[dict, Assignment]]) -> str:
-    s = scores(rows)
-    return (f"{name:<8} n={s['n']:<4} primary-hit {s['primary_hit']:.3f}  "
-            f"(primary ranked first {s['primary_first']:.3f})  "
-            f"micro P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}")
+def pin_choice(tune: list[dict]) -> list[dict]:
+    """The tune papers a curator is taken to have pinned: 50 of the seed papers,
+    in the order of their titles' SHA-1, so the choice is fixed and arbitrary."""
+    seeds = [label for label in tune if label.get("origin") == "seeds"] or tune
+    return sorted(seeds, key=lambda label: hashlib.sha1(label["title"].encode()).hexdigest())[:PINS]
+
+
+def write_training(tune: list[dict], texts: dict[str, str], path: Path) -> None:
+    """The tune split with its abstracts, as the package ships it."""
+    papers = [{"title": label["title"], "abstract": texts[label["title"]], "themes": list(gold(label))}
+              for label in sorted(tune, key=lambda label: label["title"])]
+    header = ("Labelled papers the theme model learns from: the tune split of bench/themes_labels.yml "
+              "with their abstracts. Generated by `python bench/themes.py --write-training`; "
+              "never holds a held-out paper.")
+    text = json.dumps({"about": header, "papers": papers}, ensure_ascii=False, indent=1)
+    path.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {len(papers)} labelled papers to {path}")
+
+
+def search(taxonomy: Taxonomy, examples: list[Example]) -> None:
+    """Leave-one-out on the tune split for every setting of GRID; best micro-F1 first."""
+    results = []
+    fitted, decided = [name for name in GRID if name not in DECIDE], [name for name in GRID if name in DECIDE]
+    for values in itertools.product(*(GRID[name] for name in fitted)):
+        for name, value in zip(fitted, values):
+            setattr(theme_model, name, value)
+        model, docs, held = held_out_scores(taxonomy, examples)
+        for thresholds in itertools.product(*(GRID[name] for name in decided)):
+            for name, value in zip(decided, thresholds):
+                setattr(theme_model, name, value)
+            got = [a.themes for a in model._decide(docs, held)]
+            s = scores([(e.themes, themes) for e, themes in zip(examples, got)])
+            unsorted = sum(themes == (UNSORTED,) for themes in got) / len(got)
+            results.append((round(s["f1"], 3), round(s["primary_hit"], 3), -unsorted,
+                            dict(zip(fitted + decided, values + thresholds))))
+    print(f"leave-one-out on {len(examples)} tune papers; best 15 of {len(results)} settings:")
+    for f1, hit, unsorted, settings in sorted(results, key=lambda r: r[:3], reverse=True)[:15]:
+        print(f"  F1 {f1:.3f}  primary-hit {hit:.3f}  unsorted {-unsorted:.1%}  "
+              + ", ".join(f"{name}={value}" for name, value in settings.items()))
+
+
+def print_errors(taxonomy: Taxonomy, tune: list[Example], origin: dict[str, str]) -> None:
+    """The tune split's mistakes, leave-one-out, for whoever edits the rules or the model."""
+    examples = training_set(taxonomy, shipped=tune)
+    model = train_model(taxonomy, shipped=tune)
+    loo = leave_one_out(taxonomy, examples)
+    for name in ("seeds", "corpus"):
+        print(summary(f"tune {name}, leave-one-out", [(e.themes, got) for e, got in zip(examples, loo)
+                                                    if origin[e.title] == name]))
+    print("mistakes on the tune split, leave-one-out (labels: primary + also | assigned):")
+    for example, got in zip(examples, loo):
+        if set(example.themes) != set(got):
+            mark = "MISS" if example.themes[0] not in got else "    "
+            evidence = model.assign([as_paper(0, example.title, example.abstract)])[0]
+            print(f"{mark} {example.title[:90]}\n     {list(example.themes)} | {list(got)}"
+                  f"  (full model: {explain(evidence)})")
+
+
+def timed(repeat: int, work: Callable[[], object]) -> tuple[float, object]:
+    """Best of `repeat` runs (the machine is shared: noise only adds) and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - started)
+    return best, result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "scale")
     parser.add_argument("--labels", type=Path, default=ROOT / "bench" / "themes_labels.yml")
-    parser.add_argument("--themes", type=Path, default=ROOT / "content" / "themes.yml")
-    parser.add_argument("--errors", choices=SPLITS, help="list the mistakes made on this split")
+    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--errors", choices=("tune",), help="list the model's tune mistakes (leave-one-out)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs over the corpus (default 3)")
+    parser.add_argument("--search", action="store_true", help="choose settings by leave-one-out on tune")
+    parser.add_argument("--write-training", action="store_true", help="regenerate the shipped training set")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 1
-
-    started = time.perf_counter()
     try:
-        taxonomy = load_taxonomy(args.themes)
+        taxonomy = load_taxonomy(args.content / "themes.yml")
     except DigestError as exc:
         print("\n".join(map(str, exc.problems)) or str(exc), file=sys.stderr)
         return 1
-    load_s = time.perf_counter() - started
-    papers = read_corpus(args.corpus)
-    times = []
-    for _ in range(args.repeat):  # best of several: the machine is shared, noise only adds
-        started = time.perf_counter()
-        assigned = [assign_themes(paper, taxonomy) for paper in papers]
-        times.append(time.perf_counter() - started)
-    assign_s = min(times)
-    by_title = {paper.title: got for paper, got in zip(papers, assigned)}
 
+    seeds = read_dumps(args.content / "dumps")
+    corpus = read_dumps(args.corpus)
+    texts = {**corpus, **seeds}
     labels = yaml.safe_load(args.labels.read_text(encoding="utf-8"))["papers"]
-    missing = [label["title"] for label in labels if label["title"] not in by_title]
-    rows = [(label, by_title[label["title"]]) for label in labels if label["title"] in by_title]
+    missing = [label["title"] for label in labels if label["title"] not in texts]
+    labels = [label for label in labels if label["title"] in texts]
+    split = {name: [label for label in labels if label["split"] == name] for name in SPLITS}
+    tune = [Example(label["title"], texts[label["title"]], gold(label)) for label in split["tune"]]
 
-    print(f"labelled papers: {len(labels)} ({len(rows)} found in the corpus"
-          + (f", missing: {missing}" if missing else "") + ")")
-    print(summary("all", rows))
-    for split in SPLITS:
-        print(summary(split, [row for row in rows if row[0]["split"] == split]))
-    print("\nper theme, all labelled papers (labelled = as primary or additional theme):")
-    print("\n".join(per_theme(rows, taxonomy.ids)))
-    for split in SPLITS:
-        print(f"\nper theme, {split} split:")
-        print("\n".join(per_theme([row for row in rows if row[0]["split"] == split], taxonomy.ids)))
-
-    anywhere = Counter(t for got in assigned for t in got.themes)
-    first = Counter(got.themes[0] for got in assigned)
-    sizes = Counter(len(got.themes) for got in assigned if got.themes != (UNSORTED,))
-    print(f"\nwhole corpus: {len(papers)} unique papers; unsorted {anywhere[UNSORTED]} "
-          f"({anywhere[UNSORTED] / len(papers):.1%}); papers with 1/2/3 themes: "
-          f"{sizes[1]}/{sizes[2]}/{sizes[3]}")
-    print(f"  {'theme':<17}{'primary':>8}{'any':>7}")
-    for theme_id in taxonomy.ids + (UNSORTED,):
-        print(f"  {theme_id:<17}{first[theme_id]:>8}{anywhere[theme_id]:>7}")
-    print(f"\ntime: load taxonomy {load_s * 1000:.1f} ms; assign {len(papers)} papers "
-          f"{assign_s * 1000:.0f} ms, best of {args.repeat} "
-          f"({assign_s / len(papers) * 1e6:.0f} us per paper; all runs: "
-          f"{', '.join(f'{t * 1000:.0f}' for t in times)} ms)")
-
+    if args.write_training:
+        write_training(split["tune"], texts, theme_model.TRAINING)
+        return 0
+    if args.search:
+        search(taxonomy, training_set(taxonomy, shipped=tune))
+        return 0
     if args.errors:
-        print(f"\nmistakes on the {args.errors} split (labels: primary + also | assigned):")
-        for label, got in rows:
-            gold = [label["primary"], *label["also"]]
-            if label["split"] == args.errors and set(gold) != set(got.themes):
-                mark = "MISS" if label["primary"] not in got.themes else "    "
-                print(f"{mark} {label['title'][:90]}\n     {gold} | {explain(got)}")
+        print_errors(taxonomy, tune, {label["title"]: label.get("origin", "corpus") for label in labels})
+        return 0
+
+    shipped = theme_model.shipped_examples()
+    heldout_titles = {label["title"] for label in split["heldout"]}
+    leaked = [e.title for e in shipped if e.title in heldout_titles]
+    stale = {e.title for e in shipped} != {e.title for e in tune}
+    print(f"labelled papers: {len(labels)} found"
+          + (f", {len(missing)} missing: {missing}" if missing else "")
+          + "; " + ", ".join(f"{split_name} {origin} {n}" for (split_name, origin), n in sorted(
+              Counter((label["split"], label.get("origin", "corpus")) for label in labels).items())))
+    if leaked or stale:
+        print(f"digest/theme_training.json is not the tune split (held-out papers in it: {leaked}); "
+              "run --write-training", file=sys.stderr)
+        return 1
+
+    train_s, model = timed(args.repeat, lambda: train_model(taxonomy))
+    print(f"model: trained on {model.examples} labelled papers + {len(taxonomy.themes)} theme "
+          f"documents, {len(model.terms)} words, in {train_s * 1000:.0f} ms (best of {args.repeat})")
+
+    def by_model(chosen: list[dict], trained=model) -> list[tuple[Themes, Themes]]:
+        papers = [as_paper(n, label["title"], texts[label["title"]]) for n, label in enumerate(chosen)]
+        return [(gold(label), got.themes) for label, got in zip(chosen, trained.assign(papers))]
+
+    def by_rules(chosen: list[dict]) -> list[tuple[Themes, Themes]]:
+        return [(gold(label), assign_themes(as_paper(0, label["title"], texts[label["title"]]),
+                                            taxonomy).themes) for label in chosen]
+
+    heldout_seeds = [label for label in split["heldout"] if label.get("origin") == "seeds"]
+    heldout_corpus = [label for label in split["heldout"] if label.get("origin") != "seeds"]
+    tune_examples = training_set(taxonomy, shipped=tune)
+    loo = leave_one_out(taxonomy, tune_examples)
+    model_rows = {
+        "held-out, all": by_model(split["heldout"]),
+        "held-out, seed papers": by_model(heldout_seeds),
+        "held-out, corpus papers": by_model(heldout_corpus),
+        "tune, leave-one-out": [(e.themes, got) for e, got in zip(tune_examples, loo)],
+    }
+    print("\nlearned model (digest/theme_model.py):")
+    for name, pairs in model_rows.items():
+        print(summary(name, pairs))
+    print("keyword rules alone (digest/themes.py assign_themes), for comparison:")
+    for name, chosen in (("held-out, all", split["heldout"]), ("held-out, seed papers", heldout_seeds),
+                         ("tune (the rules were tuned on it)", split["tune"])):
+        print(summary(name, by_rules(chosen)))
+    print("\nper theme, held-out split, learned model:")
+    print("\n".join(per_theme(model_rows["held-out, all"], taxonomy.ids)))
+
+    library = read_library(args.content).papers
+    library_model = train_model(taxonomy, pinned=library)
+    print(f"\nUnsorted, shipped library ({sum(bool(p.themes) for p in library)} pinned): "
+          + unsorted_share([a.themes for a in library_model.assign(library)]))
+    corpus_papers = [as_paper(n, title, abstract) for n, (title, abstract) in enumerate(corpus.items())]
+    assign_s, assigned = timed(args.repeat, lambda: model.assign(corpus_papers))
+    print(f"Unsorted, whole corpus: {unsorted_share([a.themes for a in assigned])}")
+    sizes = Counter(len(a.themes) for a in assigned if a.themes != (UNSORTED,))
+    first = Counter(a.themes[0] for a in assigned)
+    anywhere = Counter(t for a in assigned for t in a.themes)
+    print(f"  papers with 1/2/3 themes: {sizes[1]}/{sizes[2]}/{sizes[3]}; primary / any per theme: "
+          + ", ".join(f"{t} {first[t]}/{anywhere[t]}" for t in taxonomy.ids))
+
+    pins = pin_choice(split["tune"])
+    pinned_titles = {label["title"] for label in pins}
+    rest = [e for e in tune if e.title not in pinned_titles]
+    before = train_model(taxonomy, shipped=rest)
+    after = train_model(taxonomy, shipped=rest, pinned=[
+        as_paper(n, label["title"], texts[label["title"]], gold(label)) for n, label in enumerate(pins)])
+    print(f"\npinning: {len(pins)} tune seed papers given `themes:` by a curator, added to a model "
+          f"trained on the other {len(rest)} tune papers")
+    for name, chosen in (("held-out, all", split["heldout"]), ("held-out, seed papers", heldout_seeds)):
+        b, a = scores(by_model(chosen, before)), scores(by_model(chosen, after))
+        print(f"  {name:<22} micro-F1 {b['f1']:.3f} -> {a['f1']:.3f}   "
+              f"primary-hit {b['primary_hit']:.3f} -> {a['primary_hit']:.3f}")
+
+    print(f"\ntime, best of {args.repeat}: assign {len(corpus_papers)} corpus papers with evidence "
+          f"{assign_s * 1000:.0f} ms ({assign_s / len(corpus_papers) * 1e6:.0f} us per paper); "
+          f"training {train_s * 1000:.0f} ms")
+
     return 0
 
 

@@ -206,3 +206,30 @@ def fetch(content, day, since, until, refresh, then_ingest, api_url, timeout, qu
     if report.failed:
         raise DigestError(f"{len(report.failed)} day(s) failed: "
                           f"{', '.join(map(str, sorted(report.failed)))}; the others were saved")
+
+
+@main.command()
+@_content_option
+@click.option("--explain", "paper_id", metavar="ID", help="Why the paper with this id has its themes.")
+@click.option("--report", is_flag=True,
+              help="Per-theme precision and recall on the labelled papers, and the Unsorted share.")
+def themes(content, paper_id, report):
+    """Explain theme assignments, or report how well they match the labelled papers."""
+    from .reader import read_library
+    from .theme_model import train_model
+    from .theme_report import explain_paper, report as theme_report
+    from .themes import load_taxonomy
+
+    if not paper_id and not report:
+        raise click.UsageError("give --explain ID or --report")
+    library = read_library(content)
+    library.raise_errors("fix the files first (see `digest check`)")
+    papers = library.papers
+    model = train_model(load_taxonomy(content / "themes.yml"), pinned=papers)
+    if paper_id:
+        paper = next((p for p in papers if p.id == paper_id), None)
+        if paper is None:
+            raise DigestError(f"{content / 'papers' / paper_id}.yaml: no paper with id {paper_id!r}")
+        click.echo("\n".join(explain_paper(paper, model)))
+    if report:
+        click.echo("\n".join(theme_report(model, papers)))

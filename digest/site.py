@@ -24,7 +24,8 @@ from .reader import read_library
 from .related import related_papers
 from .search_index import index_site
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
-from .themes import UNSORTED, assign_themes, load_taxonomy
+from .theme_model import train_model
+from .themes import UNSORTED, load_taxonomy
 from .writer import docs_lock, staged, write_docs
 
 # --- phase 1: read, model, render (nothing written) ----------------------------------
@@ -41,7 +42,9 @@ def read_model(content_dir: Path, progress: Progress) -> SiteModel:
         notes.append(f"{len(papers)} papers, {len(papers) - len(shown)} hidden, "
                      f"{len(library.problems)} warning(s)")
     with progress.stage("themes") as notes:
-        assignments = {paper.id: assign_themes(paper, taxonomy) for paper in shown}
+        # Curators' `themes:` (hidden papers' too) teach the model that files the rest.
+        model = train_model(taxonomy, pinned=papers)
+        assignments = {paper.id: got for paper, got in zip(shown, model.assign(shown))}
         themes = (*taxonomy.themes, taxonomy.get(UNSORTED))
         themes_of = {pid: tuple(a.themes) for pid, a in assignments.items()}
         groups = group_papers(shown, themes_of, [theme.id for theme in themes])

@@ -358,15 +358,14 @@ def _build_index(all_rules: tuple[ThemeRules, ...]) -> _Index:
 # --- assigning ---------------------------------------------------------------
 
 
-def _matched_rules(text: str, index: _Index) -> set[int]:
-    """Numbers of the rules whose phrase occurs in the text.
+def _matched_rules(tokens: list[str], index: _Index) -> set[int]:
+    """Numbers of the rules whose phrase occurs in the text's words.
 
     Within a theme a word counts once: where its phrases overlap, the one
     starting first wins, and of those starting together the longest; an
     ignore phrase wins the same way but counts for nothing. Themes don't
     compete for words.
     """
-    tokens = words(text)
     entries = list(map(index.starts.get, tokens))  # looked up at C speed, None for most words
     last = len(tokens) - 1
     taken: dict[int, int] = {}  # theme index -> first position its last match left free
@@ -387,16 +386,30 @@ def _matched_rules(text: str, index: _Index) -> set[int]:
     return matched
 
 
-def _contributions(paper: Paper, taxonomy: Taxonomy) -> dict[int, list[tuple[float, int]]]:
+def matched_rules(title_words: list[str], abstract_words: list[str],
+                  taxonomy: Taxonomy) -> tuple[set[int], set[int]]:
+    """Numbers of the rules (see `rule_table`) whose phrase occurs in the title, in the abstract."""
+    index = taxonomy._index
+    return _matched_rules(title_words, index), _matched_rules(abstract_words, index)
+
+
+def rule_table(taxonomy: Taxonomy) -> tuple[tuple[int, str, float, float], ...]:
+    """Every rule by number: (theme index, phrase, points in the abstract, points in the title)."""
+    return tuple((t, rule.phrase, rule.weight, rule.weight * taxonomy.rules[t].title_weight)
+                 for t, rule in taxonomy._index.rules)
+
+
+def rule_points(title_words: list[str], abstract_words: list[str],
+                taxonomy: Taxonomy) -> dict[int, list[tuple[float, int]]]:
     """Theme index -> (-points, rule number) of each rule that matched.
 
     A phrase in the title adds its weight x title_weight, in the abstract its
     weight. Points are negated so that sorting puts the biggest first and
-    breaks ties by file order.
+    breaks ties by file order. Takes the words (see `words`) so that a caller
+    that needs them too splits each text once.
     """
     index = taxonomy._index
-    in_title = _matched_rules(paper.title, index)
-    in_abstract = _matched_rules(paper.abstract, index)
+    in_title, in_abstract = matched_rules(title_words, abstract_words, taxonomy)
     out: dict[int, list[tuple[float, int]]] = {}
     for i in in_title | in_abstract:
         t, rule = index.rules[i]
@@ -406,14 +419,18 @@ def _contributions(paper: Paper, taxonomy: Taxonomy) -> dict[int, list[tuple[flo
 
 
 def assign_themes(paper: Paper, taxonomy: Taxonomy) -> Assignment:
-    """The paper's 1 to 3 themes: the curator's if given, else the best-scoring ones, else Unsorted.
+    """The paper's 1 to 3 themes by the keyword rules alone: the curator's if given,
+    else the best-scoring ones, else Unsorted.
+
+    The site assigns with digest/theme_model.py, which learns from labelled
+    papers and uses these rules as evidence; this is its baseline.
 
     Curated themes are passed through as written; checking them against the
     taxonomy is validation's job, which reports them located in the paper's file.
     """
     if paper.themes:
         return Assignment(tuple(paper.themes), "curated")
-    contributions = _contributions(paper, taxonomy)
+    contributions = rule_points(words(paper.title), words(paper.abstract), taxonomy)
     ranked = sorted((sum(c for c, _ in points), t) for t, points in contributions.items())  # ties: file order
     if not ranked or -ranked[0][0] < MIN_SCORE:
         return Assignment((UNSORTED,), "auto")

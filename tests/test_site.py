@@ -26,7 +26,8 @@ from digest.reader import read_library
 from digest.model import PAPER_FIELDS, DigestError
 from digest.search_index import indexed_pages
 from digest.site import build_site
-from digest.themes import assign_themes, load_taxonomy
+from digest.theme_model import train_model
+from digest.themes import load_taxonomy
 from digest.validate import check_library
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -217,7 +218,8 @@ def test_every_paper_page_shows_its_title_abstract_and_dates(built_site, seeds):
 def _expected_themes() -> dict[str, tuple[str, ...]]:
     taxonomy = load_taxonomy(CONTENT / "themes.yml")
     papers = read_library(CONTENT).papers
-    return {p.id: assign_themes(p, taxonomy).themes for p in papers if not p.hidden}
+    shown = [p for p in papers if not p.hidden]
+    return {p.id: got.themes for p, got in zip(shown, train_model(taxonomy, papers).assign(shown))}
 
 
 def day_of(paper: dict) -> date:
