@@ -368,6 +368,7 @@ class PaperView:
     day: Link  # the day page it is listed on
     links: tuple[Link, ...]  # links out; label is what they are
     authors: str
+    authors_named: bool  # names, searched; a bare count is not
     organization: str | None
     upvotes: int | None
     themes: tuple[ThemeLink, ...]
@@ -462,6 +463,7 @@ def paper_view(page: _Page, paper: Paper) -> PaperView:
         day=Link(f"All papers of {weekday_label(day.day)}", page.href(day.url), len(day.papers)),
         links=tuple(Link(link.label, Markup(escape_text(link.url)), 0) for link in outbound_links(paper)),
         authors=author_line(paper, PAGE_AUTHORS),
+        authors_named=bool(paper.authors),
         organization=organization_name(paper),
         upvotes=paper.upvotes,
         themes=tuple(page.theme_link(t, tuple(reasons.get(t, ()))) for t in theme_ids),

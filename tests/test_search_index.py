@@ -55,14 +55,15 @@ def test_the_command_indexes_only_the_paper_pages(tmp_path):
 
 def test_the_index_holds_exactly_the_visible_papers(records, papers):
     assert sorted(records) == sorted(f"/{p['url']}" for p in papers)
-    assert len(records) == 365
+    assert len(records) == len(papers) > 0
 
 
 def test_each_record_has_the_title_date_themes_and_year_the_page_shows(records, papers, theme_names):
     for paper in papers:
         record = records[f"/{paper['url']}"]
         assert record["meta"]["title"] == paper["title"], paper["id"]
-        assert record["meta"]["date"] == f"{paper['date_kind']} {shown_day(paper['date'])}", paper["id"]
+        kind = {"added": "added to the digest"}.get(paper["date_kind"], paper["date_kind"])
+        assert record["meta"]["date"] == f"{kind} {shown_day(paper['date'])}", paper["id"]
         assert record["filters"] == {"theme": [theme_names[t] for t in paper["themes"]],
                                      "year": [paper["date"][:4]]}, paper["id"]
 
@@ -72,7 +73,8 @@ def test_each_record_holds_title_abstract_authors_organisation_and_nothing_else(
         content = records[f"/{paper['url']}"]["content"]
         # Pagefind ends a heading with a full stop when it has none.
         assert content.startswith(paper["title"]), paper["id"]
-        facts = [str(paper[key]) for key in ("organization",) if paper[key] is not None]
+        # The organisation as shown: a copied page's "<handle> <name>" shows the name.
+        facts = [paper["organization"].split(" ", 1)[-1]] if paper["organization"] else []
         for text in facts:
             assert text in content, (paper["id"], text)
         # Dates, counts, sources and the theme explanation are not searched.
