@@ -490,7 +490,7 @@ CONTRAST = """([fg, bg]) => {
     return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }"""
 # The colour a reader sees behind an element: the first opaque background up the tree.
-BACKGROUND = """element => {
+BACKGROUND = r"""element => {
     for (let e = element; e; e = e.parentElement) {
         const colour = getComputedStyle(e).backgroundColor;
         if (!/rgba\(.*, 0\)$/.test(colour) && colour !== 'transparent') return colour;

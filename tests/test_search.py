@@ -168,7 +168,8 @@ def test_each_result_shows_its_date_with_its_kind_and_its_themes(watch, site_url
     assert items.count() == 10  # the first page of results
     for index, path in enumerate(result_paths(page)):
         paper = by_path[path]
-        expected = (f"{paper['date_kind']} {shown_day(paper['date'])} · "
+        kind = {"added": "added to the digest"}.get(paper["date_kind"], paper["date_kind"])
+        expected = (f"{kind} {shown_day(paper['date'])} · "
                     + ", ".join(theme_names[t] for t in paper["themes"]))
         assert items.nth(index).locator(".paper-search__meta").inner_text() == expected
         excerpt = items.nth(index).locator(".paper-search__excerpt").inner_text()
