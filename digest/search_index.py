@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,10 +74,13 @@ def index_site(site_dir: Path, expected_pages: int) -> IndexResult:
                               encoding="utf-8", errors="replace")
     except OSError as exc:
         raise DigestError(f"Pagefind could not be started: {exc}") from None
-    log = done.stdout + done.stderr
-    if done.returncode != 0:
+    return _verdict(done.returncode, done.stdout + done.stderr, expected_pages)
+
+
+def _verdict(returncode: int, log: str, expected_pages: int) -> IndexResult:
+    if returncode != 0:
         detail = " ".join(line.strip() for line in log.splitlines() if "rror" in line)
-        raise DigestError(f"Pagefind failed (exit {done.returncode}): {detail or log.strip()[-300:]}")
+        raise DigestError(f"Pagefind failed (exit {returncode}): {detail or log.strip()[-300:]}")
     if NO_BODY in log:
         raise DigestError("Pagefind found no data-pagefind-body on the paper pages "
                           "(site_templates/paper.md.j2); nothing published")
@@ -85,6 +89,52 @@ def index_site(site_dir: Path, expected_pages: int) -> IndexResult:
         raise DigestError(f"Pagefind indexed {result.pages} pages, expected the "
                           f"{expected_pages} paper pages; nothing published")
     return result
+
+
+class IndexAlongside:
+    """Pagefind over the paper pages while MkDocs builds the site, on the other core.
+
+    The paper pages' bodies are the HTML digest rendered (every part Pagefind
+    reads is raw HTML in paper.md.j2), so they are indexed from a folder of
+    their own in the background; the index then moves into the built site.
+    """
+
+    def __init__(self, work_dir: Path, pages: dict[str, bytes]):
+        self.work_dir = work_dir
+        self.expected = len(pages)
+        for path, body in pages.items():
+            target = work_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+                               b"</head><body>\n" + body + b"\n</body></html>\n")
+        try:
+            self.process = subprocess.Popen(pagefind_command(work_dir), stdout=subprocess.PIPE,
+                                            stderr=subprocess.STDOUT)
+        except OSError as exc:
+            raise DigestError(f"Pagefind could not be started: {exc}") from None
+
+    def finish(self, site_dir: Path) -> IndexResult:
+        """Wait for the index, check it, and move it into site_dir/pagefind."""
+        out, _ = self.process.communicate()
+        result = _verdict(self.process.returncode, out.decode("utf-8", "replace"), self.expected)
+        shutil.move(str(self.work_dir / BUNDLE_DIR), str(site_dir / BUNDLE_DIR))
+        return result
+
+    def cancel(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+def paper_page_bodies(outputs) -> dict[str, bytes]:
+    """Each paper page's HTML (its Markdown page less the front matter), by the path
+    of the page MkDocs builds from it (papers/<id>.md -> papers/<id>/index.html)."""
+    pages = {}
+    for output in outputs:
+        if output.path.startswith("papers/") and output.path.endswith(".md"):
+            body = output.data.split(b"\n---\n", 1)[1] if output.data.startswith(b"---\n") else output.data
+            pages[output.path[:-len(".md")] + "/index.html"] = body
+    return pages
 
 
 def indexed_pages(site_dir: Path) -> list[dict]:

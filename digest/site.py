@@ -11,6 +11,8 @@ replaces the site folder only when the whole build succeeded.
 
 from __future__ import annotations
 
+import tempfile
+import time
 from pathlib import Path
 
 from .bibtex import plan_bibliographies
@@ -22,7 +24,7 @@ from .progress import Progress
 from .project import find_project
 from .reader import read_library
 from .related import related_papers
-from .search_index import index_site
+from .search_index import IndexAlongside, index_site, paper_page_bodies
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
 from .theme_model import train_model
 from .themes import UNSORTED, load_taxonomy
@@ -112,9 +114,21 @@ def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
     pages = sum(1 for output in outputs if output.path.endswith(".md"))
     with docs_lock(docs_dir):
         write_docs(docs_dir, outputs, report)
-        with staged(site_dir) as staging:
-            run_mkdocs(project, docs_dir, staging, report, pages)
-            run_search_index(staging, outputs, report)  # a failed index publishes nothing
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        with staged(site_dir) as staging, tempfile.TemporaryDirectory(
+                prefix=".digest-index-", dir=site_dir.parent) as work:
+            started = time.perf_counter()
+            index = IndexAlongside(Path(work), paper_page_bodies(outputs))
+            try:
+                run_mkdocs(project, docs_dir, staging, report, pages)
+                waited = time.perf_counter()
+                result = index.finish(staging)  # a failed index publishes nothing
+            finally:
+                index.cancel()
+            # The time the index added: what was left of it once MkDocs was done.
+            report.done("search", f"{result.pages} pages, {result.words} words, {result.filters} "
+                        f"filters (Pagefind, alongside MkDocs: "
+                        f"{time.perf_counter() - started:.1f}s in all)", time.perf_counter() - waited)
     report.line(f"built {site_dir}")
 
 
