@@ -681,24 +681,17 @@ class Planner:
             archive_href=page.href(urls.ARCHIVE),
         )
 
-    def paper_pages(self, related: Callable[[], Mapping[str, Sequence[str]]]) -> list[Output]:
-        """paper.md.j2 for every paper, then _related.md.j2 appended to each.
-
-        `related` is called once every other part of every page is rendered,
-        so the related papers can still be in the making meanwhile.
-        """
+    def paper_pages(self) -> list[Output]:
+        """paper.md.j2 for every paper, then _related.md.j2 with its related papers."""
         template = self.env.get_template("paper.md.j2")
-        bodies = []
+        ending = self.env.get_template("_related.md.j2")
+        outputs = []
         for paper in self.model.groups.papers:
             page = self.at(urls.paper_url(paper.id))
-            bodies.append((paper.id, page, template.render(site_name=SITE_NAME,
-                                                           paper=paper_view(page, paper))))
-        ending = self.env.get_template("_related.md.j2")
-        found = related()
-        outputs = []
-        for paper_id, page, body in bodies:
-            links = tuple(page.paper_link(self.papers_by_id[r]) for r in found.get(paper_id, ()))
-            text = body + ending.render(links=links)
+            links = tuple(page.paper_link(self.papers_by_id[r])
+                          for r in self.model.related.get(paper.id, ()))
+            text = (template.render(site_name=SITE_NAME, paper=paper_view(page, paper))
+                    + ending.render(links=links))
             outputs.append(Output(urls.source_path(page.url), text.encode("utf-8")))
         return outputs
 
@@ -715,13 +708,9 @@ def plan_listing_pages(env: jinja2.Environment, model: SiteModel) -> list[Output
             *planner.archive_pages(), planner.about()]
 
 
-def plan_paper_pages(
-    env: jinja2.Environment,
-    model: SiteModel,
-    related: Callable[[], Mapping[str, Sequence[str]]] | None = None,
-) -> list[Output]:
-    """One page per paper, its related papers from `related()` if given, else `model.related`."""
-    return Planner(env, model).paper_pages(related or (lambda: model.related))
+def plan_paper_pages(env: jinja2.Environment, model: SiteModel) -> list[Output]:
+    """One page per paper, with its related papers (model.related, found before rendering)."""
+    return Planner(env, model).paper_pages()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The files a digest needs that ship inside the package: the page templates, the
-default mkdocs.yml and themes.yml, the paper schema and the GitHub workflows.
+default mkdocs.yml and themes.yml, the paper schema, and what `digest init` adds.
 
 There is one copy of each: the repository's own `site_templates/`,
-`content/themes.yml`, `content/schema/`, `.github/workflows/` and `mkdocs.yml`,
+`content/themes.yml`, `content/schema/` and `mkdocs.yml`,
 which pyproject.toml maps into the wheel as package data below `digest/`. An
 installed package finds them there; a checkout (editable install or
 PYTHONPATH) finds them where they live in the repository.
@@ -41,11 +41,6 @@ def default_themes() -> Path:
 def schema_file() -> Path:
     """content/schema/paper.schema.json, the contract of a paper file."""
     return _data("content/schema/paper.schema.json", "content/schema/paper.schema.json")
-
-
-def workflows_dir() -> Path:
-    """.github/workflows/: CI for pull requests and publishing to GitHub Pages."""
-    return _data("workflows", ".github/workflows")
 
 
 def skeleton_dir() -> Path:

@@ -132,7 +132,7 @@ class ThemeModel:
         return self._decide(docs, self._scores(docs))
 
     def _decide(self, docs: _Docs, scores: np.ndarray) -> list[Assignment]:
-        ids, n, themes = self.taxonomy.ids, len(scores), len(self.taxonomy.ids)
+        ids, themes = self.taxonomy.ids, len(self.taxonomy.ids)
         order = np.argsort(-scores, axis=1, kind="stable")[:, :MAX_THEMES]  # ties: file order
         ranked = np.take_along_axis(scores, order, axis=1)
         chosen = ranked >= ALSO_ABOVE

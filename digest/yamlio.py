@@ -51,11 +51,6 @@ _ESCAPES = {
 }
 
 
-def load_fast(text: str) -> Any:
-    """Parse YAML text with libyaml when available (ingest and build read thousands)."""
-    return yaml.load(text, Loader=FastLoader)
-
-
 # Both resolvers pick implicit types by a value's first character: a value
 # starting with any other character is a string under both, without asking.
 _IMPLICIT = (_RESOLVER_11.yaml_implicit_resolvers, _RESOLVER_12.versioned_resolver)
