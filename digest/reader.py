@@ -10,10 +10,9 @@ a symlink is never followed (it could point anywhere, /etc/passwd included).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from contextlib import nullcontext
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,16 +23,13 @@ from .paper_yaml import PaperFile, read_bytes, read_paper
 from .schema import PAPER_SUFFIX, Identity, check_duplicates, check_fields, check_id, check_themes
 from .schema import load_schema, identity_of
 from .themes import load_taxonomy
+from .workers import Workers, shares
 
 PAPERS_DIR = "papers"
 THEMES_FILE = "themes.yml"
 # Documented limits (CONTRIBUTING.md), checked before a file is parsed: a paper
 # file is a few KB; these stop a pathological file from costing minutes.
 MAX_FILE_BYTES = 64 * 1024
-# Below this many files a second process costs more than it saves. Measured on
-# the 9,877-paper corpus, 2 cores: digest check 1.9 to 2.7 s with a worker per
-# core, 3.1 to 3.7 s in one process.
-PARALLEL_MIN = 2000
 
 # A check run on each file that parsed, in the worker that read it (module-level,
 # so that it can be sent to a worker process): digest check's house style.
@@ -225,16 +221,22 @@ def _read_files(paths: list[Path], rules: Rules, extra: FileCheck | None,
     return [read_paper_file(path, rules, extra, keep_files) for path in paths]
 
 
-def _workers(files: int, keep_files: bool) -> int:
-    if keep_files or files < PARALLEL_MIN:
-        return 1  # node trees are too costly to send between processes
-    return min(os.cpu_count() or 1, 8)
+def _read_in(pool: Executor, files: list[Path], rules: Rules,
+             extra: FileCheck | None) -> list[PaperRead]:
+    chunks = shares(files)
+    parts = list(pool.map(_read_files, chunks, [rules] * len(chunks), [extra] * len(chunks),
+                          [False] * len(chunks)))
+    return sorted((r for part in parts for r in part), key=lambda r: r.path)
 
 
 def read_library(content_dir: Path, *, themes: bool = True, extra: FileCheck | None = None,
-                 keep_files: bool = False) -> Library:
+                 keep_files: bool = False, workers: Workers | None = None) -> Library:
     """Every file of content_dir/papers, read and checked; with `themes`, theme ids are
-    checked against content_dir/themes.yml, whose own problems are included."""
+    checked against content_dir/themes.yml, whose own problems are included.
+
+    Read in worker processes (digest/workers.py) when the library is large: the
+    caller's `workers` when it has them for later stages too, else its own.
+    """
     problems: list[Problem] = []
     theme_names = None
     themes_file = content_dir / THEMES_FILE
@@ -243,16 +245,13 @@ def read_library(content_dir: Path, *, themes: bool = True, extra: FileCheck | N
     rules = Rules(load_schema(), theme_names, themes_file.as_posix())
     files, listing = library_files(content_dir / PAPERS_DIR)
     problems += listing
-    workers = _workers(len(files), keep_files)
-    if workers == 1:
+    if keep_files:  # node trees are too costly to send between processes
         reads = _read_files(files, rules, extra, keep_files)
     else:
-        chunks = [files[i::workers] for i in range(workers)]
-        # forkserver, not fork: `digest serve` reads with live-reload threads running.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
-            parts = list(pool.map(_read_files, chunks, [rules] * workers, [extra] * workers,
-                                  [False] * workers))
-        reads = sorted((r for part in parts for r in part), key=lambda r: r.path)
+        with nullcontext(workers) if workers else Workers() as serving:
+            pool = serving.pool_for(len(files))
+            reads = (_read_in(pool, files, rules, extra) if pool is not None
+                     else _read_files(files, rules, extra, keep_files))
     for read in reads:
         problems += read.problems
     problems += check_duplicates([r.identity for r in reads if r.identity is not None])

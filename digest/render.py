@@ -681,12 +681,12 @@ class Planner:
             archive_href=page.href(urls.ARCHIVE),
         )
 
-    def paper_pages(self) -> list[Output]:
-        """paper.md.j2 for every paper, then _related.md.j2 with its related papers."""
+    def paper_pages(self, papers: Sequence[Paper]) -> list[Output]:
+        """paper.md.j2 for each paper, then _related.md.j2 with its related papers."""
         template = self.env.get_template("paper.md.j2")
         ending = self.env.get_template("_related.md.j2")
         outputs = []
-        for paper in self.model.groups.papers:
+        for paper in papers:
             page = self.at(urls.paper_url(paper.id))
             links = tuple(page.paper_link(self.papers_by_id[r])
                           for r in self.model.related.get(paper.id, ()))
@@ -708,9 +708,11 @@ def plan_listing_pages(env: jinja2.Environment, model: SiteModel) -> list[Output
             *planner.archive_pages(), planner.about()]
 
 
-def plan_paper_pages(env: jinja2.Environment, model: SiteModel) -> list[Output]:
-    """One page per paper, with its related papers (model.related, found before rendering)."""
-    return Planner(env, model).paper_pages()
+def plan_paper_pages(env: jinja2.Environment, model: SiteModel,
+                     papers: Sequence[Paper] | None = None) -> list[Output]:
+    """One page per paper (of `papers`, default all), with its related papers
+    (model.related, found before rendering)."""
+    return Planner(env, model).paper_pages(model.groups.papers if papers is None else papers)
 
 
 @dataclass(frozen=True)

@@ -13,40 +13,50 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 
 from .bibtex import plan_bibliographies
 from .feeds import plan_feeds
 from .grouping import group_papers, visible
 from .mkdocs_runner import run_mkdocs, serve
-from .model import DigestError
+from .model import DigestError, Paper
 from .progress import Progress
 from .project import find_project
 from .reader import read_library
 from .related import related_papers
 from .search_index import IndexAlongside, index_site, paper_page_bodies
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
-from .theme_model import train_model
-from .themes import UNSORTED, load_taxonomy
+from .theme_model import ThemeModel, train_model
+from .themes import UNSORTED, Assignment, load_taxonomy
+from .workers import Workers, shares
 from .writer import docs_lock, staged, write_docs
 
 # --- phase 1: read, model, render (nothing written) ----------------------------------
 
 
-def read_model(content_dir: Path, progress: Progress) -> SiteModel:
-    """The library and taxonomy read, themes resolved, papers grouped and related."""
+def read_model(content_dir: Path, progress: Progress, workers: Workers | None = None) -> SiteModel:
+    """The library and taxonomy read, themes resolved, papers grouped and related.
+
+    With `workers`, a large library is read by worker processes, and one of them
+    finds the related papers (which need only the texts) while this process files
+    the papers under themes.
+    """
     with progress.stage("load") as notes:
-        library = read_library(content_dir)
+        library = read_library(content_dir, workers=workers)
         library.raise_errors("nothing built")
         papers = library.papers
         taxonomy = load_taxonomy(content_dir / "themes.yml")
         shown = visible(papers)
         notes.append(f"{len(papers)} papers, {len(papers) - len(shown)} hidden, "
                      f"{len(library.problems)} warning(s)")
+    pool = workers.pool_for(len(shown)) if workers else None
+    related_job = pool.submit(related_papers, shown) if pool else None
     with progress.stage("themes") as notes:
         # Curators' `themes:` (hidden papers' too) teach the model that files the rest.
         model = train_model(taxonomy, pinned=papers)
-        assignments = {paper.id: got for paper, got in zip(shown, model.assign(shown))}
+        assignments = dict(zip((paper.id for paper in shown), assign_themes(model, shown, pool)))
         themes = (*taxonomy.themes, taxonomy.get(UNSORTED))
         themes_of = {pid: tuple(a.themes) for pid, a in assignments.items()}
         groups = group_papers(shown, themes_of, [theme.id for theme in themes])
@@ -54,8 +64,9 @@ def read_model(content_dir: Path, progress: Progress) -> SiteModel:
         notes.append(f"{len(themes) - 1} themes; {curated} curated, "
                      f"{len(groups.by_theme[UNSORTED])} unsorted, {len(groups.years)} years")
     with progress.stage("related") as notes:
-        related = related_papers(shown)
-        notes.append(f"{sum(map(len, related.values()))} links among {len(related)} papers")
+        related = related_job.result() if related_job else related_papers(shown)
+        notes.append(f"{sum(map(len, related.values()))} links among {len(related)} papers"
+                     + (" (in a worker, alongside themes)" if related_job else ""))
     return SiteModel(
         groups=groups,
         themes=themes,
@@ -67,25 +78,50 @@ def read_model(content_dir: Path, progress: Progress) -> SiteModel:
     )
 
 
+def assign_themes(model: ThemeModel, papers: Sequence[Paper],
+                  pool: Executor | None) -> list[Assignment]:
+    """Each paper's themes; with a pool, a worker files the second half meanwhile
+    (a paper's themes depend on it alone, not on the papers filed with it)."""
+    if pool is None:
+        return model.assign(papers)
+    half = len(papers) // 2
+    second = pool.submit(model.assign, papers[half:])
+    return model.assign(papers[:half]) + second.result()
+
+
 def plan_outputs(content_dir: Path, templates_dir: Path, progress: Progress,
                  site_url: str = "") -> list[Output]:
     """Every file of the docs folder, in memory: Markdown pages, Atom feeds, papers.json.
 
     `site_url` is where the site will be published ("" when unknown), for feed links.
     """
-    model = read_model(content_dir, progress)
-    env = make_environment(templates_dir)
-    with progress.stage("render") as notes:
-        outputs = plan_listing_pages(env, model)
-        listing = len(outputs)
-        outputs += plan_feeds(model.groups, model.themes, model.themes_of, model.origins, site_url)
-        feeds = len(outputs) - listing - 1
-        outputs += plan_bibliographies(model.groups, model.themes)
-        bibs = len(outputs) - listing - feeds - 1
-        outputs += plan_paper_pages(env, model)
-        notes.append(f"{listing} listing pages, {len(outputs) - listing - feeds - bibs - 1} paper "
-                     f"pages, {feeds} feeds, papers.json, {bibs} BibTeX files")
+    with Workers() as workers:
+        model = read_model(content_dir, progress, workers)
+        env = make_environment(templates_dir)
+        with progress.stage("render") as notes:
+            # The workers render the paper pages while this process renders the rest.
+            pool = workers.pool_for(len(model.groups.papers))
+            jobs = [pool.submit(paper_pages_share, templates_dir, model, share)
+                    for share in shares(model.groups.papers)] if pool else []
+            outputs = plan_listing_pages(env, model)
+            listing = len(outputs)
+            outputs += plan_feeds(model.groups, model.themes, model.themes_of, model.origins,
+                                  site_url)
+            feeds = len(outputs) - listing - 1
+            outputs += plan_bibliographies(model.groups, model.themes)
+            bibs = len(outputs) - listing - feeds - 1
+            if pool:
+                outputs += [output for job in jobs for output in job.result()]
+            else:
+                outputs += plan_paper_pages(env, model)
+            notes.append(f"{listing} listing pages, {len(outputs) - listing - feeds - bibs - 1} "
+                         f"paper pages, {feeds} feeds, papers.json, {bibs} BibTeX files")
     return outputs
+
+
+def paper_pages_share(templates_dir: Path, model: SiteModel, papers: Sequence[Paper]) -> list[Output]:
+    """A worker's share of the paper pages."""
+    return plan_paper_pages(make_environment(templates_dir), model, papers)
 
 
 def run_search_index(site_dir: Path, outputs: list[Output], progress: Progress) -> None:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest import reader, yamlio
+from digest import reader, workers, yamlio
 from digest.cli import main
 from digest.model import DigestError
 
@@ -124,8 +124,7 @@ def test_library_files_leave_out_drafts_and_links_with_a_problem(tmp_path):
 
 def test_the_library_read_by_several_processes_equals_one_read_in_this_one(monkeypatch):
     one = reader.read_library(SHIPPED)
-    monkeypatch.setattr(reader, "PARALLEL_MIN", 2)
-    monkeypatch.setattr(reader, "_workers", lambda files, keep: 2)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 2)
     two = reader.read_library(SHIPPED)
     assert two.papers == one.papers and two.problems == one.problems
     assert len(one.papers) == len(list((SHIPPED / "papers").glob("*.yaml")))
@@ -138,7 +137,7 @@ def test_a_broken_file_read_in_a_worker_is_located(tmp_path, monkeypatch):
         (papers / f"p{index}.yaml").write_text(paper_text(id=f"p{index}", title=f"T{index}"),
                                                encoding="utf-8")
     (papers / "p3.yaml").write_text("id: [unclosed\n", encoding="utf-8")
-    monkeypatch.setattr(reader, "_workers", lambda files, keep: 2)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 2)
     library = reader.read_library(tmp_path, themes=False)
     assert [str(p) for p in library.errors] == [
         f"{(papers / 'p3.yaml').as_posix()}:2:1: Y001 invalid YAML: did not find expected ',' or "

@@ -194,3 +194,48 @@ def test_digest_serve_previews_a_searchable_site(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_missing_binary_alongside_mkdocs_fails_the_build_and_keeps_the_site(tmp_path, monkeypatch):
+    content = small_library(tmp_path)
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.setattr(search_index, "pagefind_command", lambda site: [str(tmp_path / "no-pagefind")])
+    with pytest.raises(DigestError, match=r"Pagefind failed \(exit 1\): Error: Pagefind could not be "
+                                          r"started: .*no-pagefind"):
+        build_site(content, site, progress=False, docs_dir=tmp_path / "docs")
+    assert list(site.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads Linux's /proc")
+def test_a_failed_mkdocs_ends_the_indexer_and_its_pagefind_at_once(tmp_path, monkeypatch):
+    from digest import site as site_module
+
+    content = small_library(tmp_path)
+    marker = tmp_path / "pagefind-still-ran"
+    # A Pagefind that would take a minute, then leave a mark.
+    script = f"import time, pathlib; time.sleep(60); pathlib.Path({str(marker)!r}).touch()"
+    monkeypatch.setattr(search_index, "pagefind_command", lambda site: [sys.executable, "-c", script])
+
+    def failing_mkdocs(*args, **kwargs):
+        time.sleep(1)  # the indexer has started Pagefind by now
+        raise DigestError("MkDocs failed: a broken link")
+
+    monkeypatch.setattr(site_module, "run_mkdocs", failing_mkdocs)
+    started = time.perf_counter()
+    with pytest.raises(DigestError, match="MkDocs failed"):
+        build_site(content, tmp_path / "site", progress=False, docs_dir=tmp_path / "docs")
+    assert time.perf_counter() - started < 30
+    assert [line for line in command_lines() if str(marker) in line] == []
+
+
+def command_lines() -> list[str]:
+    """The command line of every process running here (Linux's /proc)."""
+    lines = []
+    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            lines.append(entry.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace"))
+        except OSError:
+            pass  # ended meanwhile
+    return lines

@@ -53,7 +53,7 @@ def test_explain_prints_each_theme_with_its_score_evidence_and_weights(content):
     result = themes_command(content, "--explain", MU_TRANSFER)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[:2] == ["A Large-Scale Exploration of μ-Transfer", "themes: optimization (auto)"]
+    assert lines[:2] == ["A Large-Scale Exploration of μ-Transfer", "themes: optimization, llm (auto)"]
     assert lines[2].startswith("optimization: score 0.")
     assert "evidence: hyperparameter transfer, learning rate" in lines[2]
     assert lines[3].startswith("  for:     rules:optimization +0.")
