@@ -6,23 +6,22 @@
 
 The bench works on a copy of the project (mkdocs.yml, site_templates/ and
 the content) in a temporary folder, so it never touches the checkout's own
-.digest-build/ or site/. Both commands run as fresh processes into fresh
-site folders, alternating. `digest build` renders into .digest-build/docs
-(mkdocs.yml's docs_dir), which the bare `mkdocs build` then reads, so the
-difference is exactly what digest adds: checking, loading, themes, related
-papers, rendering and writing the pages, and indexing them for search with
-Pagefind (its stage is timed apart, from `digest build`'s progress lines).
-The two commands alternate in order from run to run and the disk is synced
-before each.
-Targets: ratio without indexing <= 1.15, indexing <= 25% of the rest of the
-build, paper page <= 25 KB, whole site <= 300 MB.
+.digest-build/ or site/. Each run times three fresh processes into fresh site
+folders, in an order that rotates from run to run, with the disk synced before
+each: `digest build`, `digest build --no-search-index`, and a bare `mkdocs
+build` of the Markdown that digest wrote into .digest-build/docs (mkdocs.yml's
+docs_dir). So digest build / bare mkdocs is exactly what digest adds
+(checking, loading, themes, related papers, rendering and writing the pages,
+and the search index), and with / without the index is what indexing adds,
+Pagefind's sharing of the cores with MkDocs included.
+Targets: digest build <= 1.15 x bare mkdocs, indexing <= 25% of the build
+without it, paper page <= 25 KB, whole site <= 300 MB.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -70,11 +69,6 @@ def ingest_corpus(into: Path) -> Path:
     return content
 
 
-def stage_seconds(stderr: str, stage: str) -> float:
-    """A stage's time from `digest build`'s progress lines ("search  ...  12.34s")."""
-    return sum(float(s) for s in re.findall(rf"^{stage}\s.*?([\d.]+)s\s*$", stderr, flags=re.M))
-
-
 def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -88,70 +82,66 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="digest-bench-") as tmp:
         work = Path(tmp)
         content = project_copy(work, args.content.resolve() if args.content else None)
-        digest_times, mkdocs_times, index_times = [], [], []
+        times: dict[str, list[float]] = {"digest": [], "no-index": [], "mkdocs": []}
         for n in range(args.runs):
-            site, bare = work / f"site-{n}", work / f"bare-{n}"
-            digest_cmd = [sys.executable, "-m", "digest", "build", "--content", str(content),
-                          "--site", str(site)]
-            mkdocs_cmd = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file",
-                          str(work / "mkdocs.yml"), "--site-dir", str(bare)]
-            # Alternate which command goes first, and flush the last run's
-            # 180 MB of writes before timing the next, so neither command pays
-            # for the other's disk traffic.
-            for command in ((digest_cmd, mkdocs_cmd) if n % 2 == 0 else (mkdocs_cmd, digest_cmd)):
+            site = work / f"site-{n}"
+            commands = {
+                "digest": [sys.executable, "-m", "digest", "build", "--content", str(content),
+                           "--site", str(site)],
+                "no-index": [sys.executable, "-m", "digest", "build", "--content", str(content),
+                             "--site", str(work / f"plain-{n}"), "--no-search-index"],
+                "mkdocs": [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file",
+                           str(work / "mkdocs.yml"), "--site-dir", str(work / f"bare-{n}")],
+            }
+            names = list(commands)
+            # Rotate which command goes first, and flush the last run's 200 MB of
+            # writes before timing the next, so no command pays for another's disk traffic.
+            for name in names[n % 3:] + names[:n % 3]:
+                if name == "mkdocs" and not (work / ".digest-build" / "docs").is_dir():
+                    run(commands["no-index"])  # the bare build reads the pages digest writes
                 os.sync()
-                elapsed, done = run(command)
-                if command is digest_cmd:
-                    digest_times.append(elapsed)
-                    index_times.append(stage_seconds(done.stderr, "search"))
-                    if n == 0:
-                        print("digest build stages:")
-                        print("".join(f"  {line}\n" for line in done.stderr.splitlines()
-                                      if line.strip()))
-                else:
-                    mkdocs_times.append(elapsed)
-            if n:
-                shutil.rmtree(work / f"site-{n - 1}", ignore_errors=True)
-            shutil.rmtree(bare, ignore_errors=True)
+                elapsed, done = run(commands[name])
+                times[name].append(elapsed)
+                if name == "digest" and n == 0:
+                    print("digest build stages:")
+                    print("".join(f"  {line}\n" for line in done.stderr.splitlines() if line.strip()))
+            for old in (f"site-{n - 1}", f"plain-{n}", f"bare-{n}"):
+                shutil.rmtree(work / old, ignore_errors=True)
         site = work / f"site-{args.runs - 1}"
 
         pages = sorted((site / "papers").rglob("index.html"))
         sizes = [p.stat().st_size for p in pages]
-        digest_s, mkdocs_s = statistics.median(digest_times), statistics.median(mkdocs_times)
-        # Each run pairs the two commands back to back; the median of the
-        # pairs' ratios is steadier than a ratio of medians on a noisy machine.
-        ratio = statistics.median(d / m for d, m in zip(digest_times, mkdocs_times))
-        # What indexing adds to the rest of `digest build`, run by run: the "search"
-        # stage is the wait for Pagefind once MkDocs is done. Pagefind runs alongside
-        # MkDocs, so what it costs MkDocs by sharing the cores is in MkDocs' time and
-        # shows only in the ratio with indexing.
-        share = statistics.median(i / (d - i) for d, i in zip(digest_times, index_times))
-        bare_ratio = statistics.median((d - i) / m for d, i, m in
-                                       zip(digest_times, index_times, mkdocs_times))
+        # Each run times the commands back to back; the median of the runs' ratios
+        # is steadier than a ratio of medians on a noisy machine.
+        ratio = statistics.median(d / m for d, m in zip(times["digest"], times["mkdocs"]))
+        plain_ratio = statistics.median(p / m for p, m in zip(times["no-index"], times["mkdocs"]))
+        share = statistics.median(d / p - 1 for d, p in zip(times["digest"], times["no-index"]))
         site_mb = folder_size(site) / 1e6
         biggest = max(sizes) / 1000 if sizes else 0.0
 
         def verdict(ok: bool) -> str:
             return "ok" if ok else "OVER TARGET"
 
-        print(f"papers:               {len(pages)}")
-        print(f"digest build:         {digest_s:7.2f} s   (runs: {', '.join(f'{t:.2f}' for t in digest_times)})")
-        print(f"bare mkdocs build:    {mkdocs_s:7.2f} s   (runs: {', '.join(f'{t:.2f}' for t in mkdocs_times)})")
-        print(f"Pagefind wait:        {statistics.median(index_times):7.2f} s   (after MkDocs; runs: "
-              f"{', '.join(f'{t:.2f}' for t in index_times)})")
-        print(f"ratio (median of runs):{ratio:6.3f}     with indexing")
-        print(f"ratio without indexing:{bare_ratio:6.3f}     target <= {RATIO_TARGET}  "
-              f"{verdict(bare_ratio <= RATIO_TARGET)}")
-        print(f"indexing's wait adds: {share:7.1%}     of the rest of digest build (sharing the cores "
-              "with MkDocs: see the ratio with indexing), target <= "
+        def figures(name: str) -> str:
+            runs = times[name]
+            return f"{statistics.median(runs):7.2f} s   (runs: {', '.join(f'{t:.2f}' for t in runs)})"
+
+        print(f"papers:                  {len(pages)}")
+        print(f"digest build:            {figures('digest')}")
+        print(f"  without search index:  {figures('no-index')}")
+        print(f"bare mkdocs build:       {figures('mkdocs')}")
+        print(f"ratio to bare mkdocs:    {ratio:7.3f}     target <= {RATIO_TARGET}  "
+              f"{verdict(ratio <= RATIO_TARGET)}   (median of runs)")
+        print(f"  without search index:  {plain_ratio:7.3f}")
+        print(f"indexing adds:           {share:7.1%}     of digest build without it, target <= "
               f"{INDEX_SHARE_TARGET:.0%}  {verdict(share <= INDEX_SHARE_TARGET)}")
         if sizes:
-            print(f"paper page HTML:      {statistics.mean(sizes) / 1000:7.1f} KB mean, "
+            print(f"paper page HTML:         {statistics.mean(sizes) / 1000:7.1f} KB mean, "
                   f"{biggest:.1f} KB max   target <= {PAGE_TARGET_KB} KB  {verdict(biggest <= PAGE_TARGET_KB)}")
-        print(f"search index:         {folder_size(site / 'pagefind') / 1e6:7.1f} MB   (Pagefind, "
+        print(f"search index:            {folder_size(site / 'pagefind') / 1e6:7.1f} MB   (Pagefind, "
               f"{sum(1 for _ in (site / 'pagefind').rglob('*.pf_*'))} files; a query fetches a few)")
-        print(f"papers.json:          {(site / 'papers.json').stat().st_size / 1e6:7.1f} MB")
-        print(f"whole site:           {site_mb:7.1f} MB   target <= {SITE_TARGET_MB} MB  "
+        print(f"papers.json:             {(site / 'papers.json').stat().st_size / 1e6:7.1f} MB")
+        print(f"whole site:              {site_mb:7.1f} MB   target <= {SITE_TARGET_MB} MB  "
               f"{verdict(site_mb <= SITE_TARGET_MB)}")
 
 

@@ -141,11 +141,14 @@ def fmt(content, check_only):
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("site"), show_default=True, help="Where the built site goes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-def build(content, site_dir, quiet):
+@click.option("--no-search-index", "no_index", is_flag=True,
+              help="Build without the search index (a quicker preview, or to time what "
+                   "indexing adds); the site's search then finds nothing.")
+def build(content, site_dir, quiet, no_index):
     """Check the library, render the Markdown pages and build the site with MkDocs."""
     from .site import build_site
 
-    build_site(content, site_dir, progress=not quiet)
+    build_site(content, site_dir, progress=not quiet, search=not no_index)
 
 
 @main.command()

@@ -23,7 +23,7 @@ from .grouping import group_papers, visible
 from .mkdocs_runner import run_mkdocs, serve
 from .model import DigestError, Paper
 from .progress import Progress
-from .project import find_project
+from .project import Project, find_project
 from .reader import read_library
 from .related import related_papers
 from .search_index import IndexAlongside, index_site, paper_page_bodies
@@ -135,11 +135,12 @@ def run_search_index(site_dir: Path, outputs: list[Output], progress: Progress) 
 
 
 def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
-               docs_dir: Path | None = None) -> None:
-    """`digest build`: read and check the library, render the pages, build the site with MkDocs.
+               docs_dir: Path | None = None, search: bool = True) -> None:
+    """`digest build`: read and check the library, render the pages, build the site with
+    MkDocs and (with `search`) index it for search.
 
     Raises DigestError, and leaves site_dir as it was, when a file has an error,
-    a page cannot be rendered, or MkDocs (strict) warns.
+    a page cannot be rendered, MkDocs (strict) warns or the index fails.
     """
     report = Progress(progress)
     project = find_project(content_dir)
@@ -151,21 +152,31 @@ def build_site(content_dir: Path, site_dir: Path, progress: bool = True, *,
     with docs_lock(docs_dir):
         write_docs(docs_dir, outputs, report)
         site_dir.parent.mkdir(parents=True, exist_ok=True)
-        with staged(site_dir) as staging, tempfile.TemporaryDirectory(
-                prefix=".digest-index-", dir=site_dir.parent) as work:
-            started = time.perf_counter()
-            index = IndexAlongside(Path(work), paper_page_bodies(outputs))
-            try:
+        with staged(site_dir) as staging:
+            if search:
+                mkdocs_with_index(project, docs_dir, staging, report, outputs, pages)
+            else:
                 run_mkdocs(project, docs_dir, staging, report, pages)
-                waited = time.perf_counter()
-                result = index.finish(staging)  # a failed index publishes nothing
-            finally:
-                index.cancel()
-            # The time the index added: what was left of it once MkDocs was done.
-            report.done("search", f"{result.pages} pages, {result.words} words, {result.filters} "
-                        f"filters (Pagefind, alongside MkDocs: "
-                        f"{time.perf_counter() - started:.1f}s in all)", time.perf_counter() - waited)
-    report.line(f"built {site_dir}")
+    report.line(f"built {site_dir}" + ("" if search else " (no search index)"))
+
+
+def mkdocs_with_index(project: Project, docs_dir: Path, staging: Path, report: Progress,
+                      outputs: list[Output], pages: int) -> None:
+    """MkDocs builds the site into `staging` while Pagefind indexes the paper pages
+    on the other core; the index joins the site only when both succeeded."""
+    with tempfile.TemporaryDirectory(prefix=".digest-index-", dir=staging.parent) as work:
+        started = time.perf_counter()
+        index = IndexAlongside(Path(work), paper_page_bodies(outputs))
+        try:
+            run_mkdocs(project, docs_dir, staging, report, pages)
+            waited = time.perf_counter()
+            result = index.finish(staging)  # a failed index publishes nothing
+        finally:
+            index.cancel()
+        # The time the index added: what was left of it once MkDocs was done.
+        report.done("search", f"{result.pages} pages, {result.words} words, {result.filters} "
+                    f"filters (Pagefind, alongside MkDocs: "
+                    f"{time.perf_counter() - started:.1f}s in all)", time.perf_counter() - waited)
 
 
 def serve_site(content_dir: Path, dev_addr: str) -> None:

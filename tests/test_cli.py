@@ -35,6 +35,15 @@ def test_build_shows_each_stage_with_its_counts(project):
     assert result.output.rstrip().endswith(f"built {project / 'site'}")
 
 
+def test_build_without_the_search_index_builds_the_rest(project):
+    result = build(project, "--no-search-index")
+    assert result.exit_code == 0, result.output
+    assert "search" not in [line.split()[0] for line in result.output.splitlines()]
+    assert result.output.rstrip().endswith(f"built {project / 'site'} (no search index)")
+    assert (project / "site" / "index.html").is_file()
+    assert not (project / "site" / "pagefind").exists()
+
+
 def test_build_with_a_broken_paper_exits_1_names_the_line_and_builds_nothing(project):
     paper = sorted((project / "content" / "papers").glob("*.yaml"))[0]
     lines = paper.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -182,7 +182,14 @@
       if (totals) showCounts(totals);
       return;
     }
-    const api = await loadPagefind();
+    let api;
+    try {
+      api = await loadPagefind();
+    } catch (error) {
+      pagefind = null; // try again on the next keystroke
+      say("Search is unavailable: this site was built without its search index.");
+      return;
+    }
     // Fetch the term's index chunks at once, while the reader is still
     // typing; only the search once typing pauses ranks them.
     api.preload(term, { filters: chosenFilters() });
