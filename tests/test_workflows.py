@@ -127,8 +127,9 @@ def test_no_expression_reaches_a_shell_and_every_script_parses(path):
 FETCH = ROOT / ".github" / "workflows" / "fetch.yml"
 
 
-def test_fetch_actions_are_pinned_to_full_commit_shas_with_their_version():
-    uses = re.findall(r"^\s*-?\s*uses: (\S+)(.*)$", FETCH.read_text(encoding="utf-8"), flags=re.M)
+@pytest.mark.parametrize("path", WORKFLOWS + NEW_DIGEST_WORKFLOWS, ids=lambda p: p.name)
+def test_actions_are_pinned_to_full_commit_shas_with_their_version(path):
+    uses = re.findall(r"^\s*-?\s*uses: (\S+)(.*)$", path.read_text(encoding="utf-8"), flags=re.M)
     assert uses
     for action, comment in uses:
         assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
