@@ -1,7 +1,10 @@
 """Every output path and URL of the site, in one place.
 
 A page URL is site-relative and ends in `/` (the home page is ""). Links
-inside pages are relative, so the site works under any mount path.
+between pages are Markdown links to the target's source file, relative to the
+linking page's source file (`link`): MkDocs (strict) checks each one and
+writes the relative URL, and any generator that reads the same Markdown
+folder resolves them the same way. So the site works under any mount path.
 """
 
 from __future__ import annotations
