@@ -2,7 +2,7 @@
 
 Templates in site_templates/ are Jinja with StrictUndefined. Every `{{ }}` in
 them goes through `escape_text` (the environment's finalize hook) unless the
-value is `Markup` this module made: a relative URL, a front-matter string or a
+value is `Markup` this module made: a link target, a front-matter string or a
 curator's note rendered here. So a title or abstract always reaches the page
 as text: its HTML, Markdown and template syntax are never interpreted, by
 Markdown or by the browser.
@@ -401,27 +401,29 @@ class SiteModel:
     unsorted_id: str
 
 
-# Where a card's links lead up to the site's root, until the page's depth is known.
+# Where a card's links lead up to the docs folder's root from the linking page's
+# source file, until that page's depth is known.
 ROOT = "{root}"
 # Said to readers on the Unsorted theme's pages; the taxonomy's own text is for curators.
 UNSORTED_DESCRIPTION = "Papers that none of the themes fits yet."
 
 
 class _Page:
-    """Builds the links of one page, relative to where that page lives."""
+    """Builds the links of one page: Markdown link targets, the source files of the
+    pages linked, relative to this page's source file (urls.link)."""
 
     def __init__(self, planner: Planner, url: str):
         self.model = planner.model
         self.planner = planner
         self.url = url
-        self.root = urls.to_root(url)
+        self.root = urls.to_root(urls.source_path(url))
         self.themes_by_id = planner.themes_by_id
 
     def href(self, target: str) -> Markup:
-        return Markup(urls.relative(self.url, target))
+        return Markup(urls.link(self.url, target))
 
     def paper_link(self, paper: Paper) -> PaperLink:
-        return PaperLink(self.planner.title(paper), Markup(self.root + urls.paper_url(paper.id)),
+        return PaperLink(self.planner.title(paper), Markup(self.root + self.planner.source(paper)),
                          self.planner.date_label(paper))
 
     def cards(self, papers: Sequence[Paper]) -> tuple[Markup, ...]:
@@ -509,6 +511,7 @@ class Planner:
         self._cards: dict[tuple[str, str], Markup] = {}
         self._card_bodies: dict[str, str] = {}
         self._date_labels: dict[str, str] = {}
+        self._sources: dict[str, str] = {}
         self._card_template = env.get_template("_card.md.j2")
 
     def at(self, url: str) -> _Page:
@@ -519,6 +522,13 @@ class Planner:
         found = self._titles.get(paper.id)
         if found is None:
             found = self._titles[paper.id] = Markup(escape_text(paper.title))
+        return found
+
+    def source(self, paper: Paper) -> str:
+        """The source file of a paper's page, from the docs folder; computed once per build."""
+        found = self._sources.get(paper.id)
+        if found is None:
+            found = self._sources[paper.id] = urls.source_path(urls.paper_url(paper.id))
         return found
 
     def day_of(self, paper: Paper) -> DayGroup:
@@ -544,9 +554,10 @@ class Planner:
             themes = self.model.themes_of[paper.id][:CARD_THEMES]
             view = CardView(
                 title=self.title(paper),
-                href=Markup(ROOT + urls.paper_url(paper.id)),
+                href=Markup(ROOT + self.source(paper)),
                 date=self.date_label(paper),
-                themes=tuple(Chip(self.themes_by_id[t].name, Markup(ROOT + urls.theme_url(t)))
+                themes=tuple(Chip(self.themes_by_id[t].name,
+                                  Markup(ROOT + urls.source_path(urls.theme_url(t))))
                              for t in themes),
                 upvotes=paper.upvotes,
                 people=people,

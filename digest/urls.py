@@ -1,7 +1,10 @@
 """Every output path and URL of the site, in one place.
 
 A page URL is site-relative and ends in `/` (the home page is ""). Links
-inside pages are relative, so the site works under any mount path.
+between pages are Markdown links to the target's source file, relative to the
+linking page's source file (`link`): MkDocs (strict) checks each one and
+writes the relative URL, and any generator that reads the same Markdown
+folder resolves them the same way. So the site works under any mount path.
 """
 
 from __future__ import annotations
@@ -70,13 +73,13 @@ def page_url(url: str, number: int) -> str:
     return url if number == 1 else PAGE.format(url=url, number=number)
 
 
-def to_root(url: str) -> str:
-    """The prefix that leads from the page at `url` to the site's root ("" from the home page).
+def to_root(path: str) -> str:
+    """The prefix that leads from the file at `path` (or the page URL) to the root ("" from "index.md").
 
     Links made with it are the same on every page at one depth, so a piece of
     a page (a paper's card) is rendered once per depth, not once per page.
     """
-    return "../" * url.count("/")  # "papers/x/" and "feeds/a/b.xml" are two folders down
+    return "../" * path.count("/")  # "themes/llm.md" is one folder down, "feeds/a/b.xml" two
 
 
 def month_anchor(year: int, month: int) -> str:
@@ -106,6 +109,19 @@ def source_path(url: str) -> str:
     if url in SECTIONS or name.lower() in _INDEX_NAMES:
         return f"{url}index.md"
     return f"{url[:-1]}.md"
+
+
+def source_file(url: str) -> str:
+    """The file of the docs folder that `url` is made from: a page's Markdown
+    source, or the file itself (a feed, papers.bib, papers.json)."""
+    return url if url.rpartition("/")[2] else source_path(url)
+
+
+def link(from_url: str, to_url: str) -> str:
+    """The Markdown link target from the page at `from_url` to the page or file at
+    `to_url`: the target's source file, relative to the linking page's source file."""
+    target, mark, anchor = to_url.partition("#")
+    return relative(source_path(from_url), source_file(target) + mark + anchor)
 
 
 def relative(from_url: str, to_url: str) -> str:

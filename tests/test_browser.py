@@ -204,7 +204,7 @@ def test_home_shows_the_newest_day_first_then_earlier_days_and_theme_counts(
     assert first.get_attribute("id") == f"day-{start['date']}"
     cards = page.locator("article ol.cards").first.locator("li.card")
     assert cards.count() == min(100, len(newest_day))  # the newest day in full, up to a page
-    titles = page.locator("article li.card a.card-title")
+    titles = page.locator("article li.card .card-title a")
     shown = [path.removeprefix("/") for path in paths(titles)]
     # Every pair of cards in the site's order: date, upvotes, title.
     rank = {p["url"]: i for i, p in enumerate(ranked)}
@@ -224,12 +224,12 @@ def test_theme_page_lists_its_papers_and_each_link_opens_the_paper(watch, site_u
     expected = reading_order([p for p in papers if theme in p["themes"]])
     watched = watch()
     page = watched.visit(f"{site_url}/themes/{theme}/")
-    links = page.locator("article li.card a.card-title")
+    links = page.locator("article li.card .card-title a")
     assert paths(links) == ["/" + p["url"] for p in expected]
     assert texts(links) == [p["title"] for p in expected]
     assert texts(page.locator("article li.card .card-date")) == [date_label(p) for p in expected]
     for index, paper in enumerate(expected):
-        watched.follow(page.locator("article li.card a.card-title").nth(index))
+        watched.follow(page.locator("article li.card .card-title a").nth(index))
         assert page.url == f"{site_url}/{paper['url']}"
         assert page.locator("h1#paper-title").inner_text() == paper["title"]
         page.go_back(wait_until="networkidle")
@@ -442,7 +442,7 @@ def test_day_pages_link_the_days_around_them_and_each_paper_links_its_day(watch,
     assert page.url == f"{url}/days/2026-05-07/"
     assert page.locator("article h1").inner_text() == "Thu 7 May 2026"
     on_day = [r for r in records.values() if r["date"] == "2026-05-07"]
-    assert paths(page.locator("li.card a.card-title")) == [
+    assert paths(page.locator("li.card .card-title a")) == [
         "/" + r["url"] for r in reading_order(on_day)]
     # Older, then newer, and back: every day in turn.
     seen = [page.url.removeprefix(url + "/days/").rstrip("/")]
@@ -504,7 +504,7 @@ def test_titles_meet_wcag_aa_contrast_in_both_palettes(watch, reader_site, color
     url, _ = reader_site
     watched = watch(color_scheme=color_scheme)
     checked = {}
-    for path, selector in (("/", "li.card a.card-title"), (f"/papers/{API_PAPER}/", "h1#paper-title"),
+    for path, selector in (("/", "li.card .card-title a"), (f"/papers/{API_PAPER}/", "h1#paper-title"),
                            ("/", "li.card .card-abstract"), ("/", "li.card .card-date"),
                            (f"/papers/{API_PAPER}/", "nav.paper-links a")):
         page = watched.visit(url + path)
@@ -563,7 +563,7 @@ def test_hostile_paper_shows_markup_as_text_and_runs_nothing(watch, hostile, scr
 
     for listing in ("/", "/themes/unsorted/"):
         page = watched.visit(url + listing)
-        link = page.locator(f"article a.card-title[href$='papers/{HOSTILE_ID}/']")
+        link = page.locator(f"article .card-title a[href$='papers/{HOSTILE_ID}/']")
         assert link.inner_text() == paper["title"], listing
 
 

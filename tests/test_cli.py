@@ -60,6 +60,22 @@ def test_build_with_a_broken_paper_exits_1_names_the_line_and_builds_nothing(pro
     assert not (project / "site").exists()
 
 
+def test_a_page_linking_a_missing_page_or_anchor_exits_1_and_builds_nothing(project):
+    # Pages link each other with Markdown links to .md files, which MkDocs (strict) checks.
+    about = project / "site_templates" / "about.md.j2"
+    about.write_text(about.read_text(encoding="utf-8")
+                     + "\nSee [an old page](gone.md) and [a section](themes/index.md#gone).\n",
+                     encoding="utf-8")
+    result = build(project, "--quiet")
+    assert result.exit_code == 1
+    assert ("Error: MkDocs failed: Aborted with 2 warnings in strict mode! "
+            "(mkdocs: warning: Doc file 'about.md' contains a link 'gone.md', but the target is not "
+            "found among documentation files.; mkdocs: warning: Doc file 'about.md' contains a link "
+            "'themes/index.md#gone', but the doc 'themes/index.md' does not contain an anchor '#gone'.)"
+            ) in result.output
+    assert not (project / "site").exists()
+
+
 def test_content_without_its_own_mkdocs_yml_builds_beside_itself(project, monkeypatch):
     # No mkdocs.yml beside the content or in the working folder: the package's
     # is used, but the generated pages stay beside the content and a relative

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -19,6 +20,8 @@ from mkdocs.utils.meta import get_data as mkdocs_front_matter
 from mkdocs.utils.yaml import yaml_load  # mkdocs.yml uses !ENV
 
 from digest import urls
+from digest.bibtex import plan_bibliographies
+from digest.feeds import plan_feeds
 from digest.grouping import group_papers
 from digest.model import Paper, Theme
 from digest.render import (
@@ -81,6 +84,39 @@ def test_escaped_text_holds_no_special_character_outside_a_reference(text):
 def test_markdown_interprets_nothing_in_escaped_text(text):
     escaped = escape_text(text)
     assert markdown.markdown(escaped, extensions=MKDOCS_EXTENSIONS) == f"<p>{escaped}</p>"
+
+
+# Titles that would end a link, start another, or give it attributes if their
+# characters were read as Markdown (or HTML) in a link's text.
+NASTY_TITLES = [
+    "a](gone.md) [b", "]", "[", "[link](http://x)", "![img](x.png)", "<http://x>", "x{ .evil }",
+    "{#id}", "*x* and _y_", "`code` and ``more``", "back\\slash\\", "a | b", "<script>alert(1)</script>",
+    "&amp; &#35;", "$x_1$", "{{ 7*7 }}", " padded ", "",
+]
+
+
+def _markdown_link(text: str) -> str:
+    return f"[{escape_text(text)}](x.md){{ .c }}"
+
+
+@pytest.mark.parametrize("title", NASTY_TITLES)
+def test_escaped_text_is_the_whole_text_of_a_markdown_link(title):
+    # escape_text turns every character Markdown gives a meaning to into a
+    # reference, `[`, `]`, `(`, `)`, `{` and `\` among them: so it is also the
+    # link-text escape, and a title can neither close its link nor add to it.
+    made = markdown.markdown(_markdown_link(title), extensions=MKDOCS_EXTENSIONS)
+    assert made == f'<p><a class="c" href="x.md">{escape_text(title)}</a></p>'
+    link = _Elements(made)
+    assert (link.text, [tag for tag, _ in link.elements]) == (title, ["p", "a"])
+
+
+@given(texts)
+def test_markdown_reads_an_escaped_link_text_as_text_in_html_too(text):
+    # As in a card: a Markdown link inside HTML (md_in_html).
+    escaped = escape_text(text)
+    page = f'<div markdown="block">\n<p markdown="span">{_markdown_link(text)}</p>\n</div>'
+    assert markdown.markdown(page, extensions=MKDOCS_EXTENSIONS) == (
+        f'<div>\n<p><a class="c" href="x.md">{escaped}</a></p>\n</div>')
 
 
 # --- front matter ------------------------------------------------------------------
@@ -360,14 +396,16 @@ def test_a_paper_view_shows_known_facts_and_leaves_out_unknown_ones():
     assert (bare.authors, bare.organization, bare.upvotes) == ("", None, None)
     page = _paper_page(MODEL, "bare")
     assert "unknown" not in page and ">Authors</dt>" not in page and ">Upvotes</dt>" not in page
-    assert "<dt data-pagefind-ignore>Upvotes</dt><dd data-pagefind-ignore>0</dd>" in _paper_page(MODEL, "full")  # 0 is known
+    assert "<dt data-pagefind-ignore>Upvotes</dt>\n<dd data-pagefind-ignore>0</dd>" in _paper_page(MODEL, "full")  # 0 is known
 
 
 def test_a_paper_view_lists_its_date_first_and_links_its_day():
     assert view_of(MODEL, "full").dates == ("published 13 Oct 2025", "added to the digest 26 Jan 2026")
     bare = view_of(MODEL, "bare")
     assert bare.dates == ("added to the digest 26 Jan 2026",)
-    assert (bare.day.label, bare.day.href) == ("All papers of Mon 26 Jan 2026", "../../days/2026-01-26/")
+    assert (bare.day.label, bare.day.href) == ("All papers of Mon 26 Jan 2026", "../days/2026-01-26.md")
+    assert ("added to the digest 26 Jan 2026 · [All papers of Mon 26 Jan 2026](../days/2026-01-26.md)"
+            "{ .paper-day }</p>") in _paper_page(MODEL, "bare")
 
 
 def test_a_paper_with_an_arxiv_id_links_to_arxiv_hugging_face_code_and_project():
@@ -400,16 +438,21 @@ def test_a_paper_with_an_arxiv_id_offers_its_bibtex_entry():
     assert view_of(MODEL, "api").bibtex.startswith("@misc{api,\n")
     assert view_of(MODEL, "full").bibtex is None
     assert '<pre><code class="language-bibtex">&#64;misc' not in _paper_page(MODEL, "api")  # @ is plain
-    assert '<section class="paper-cite" id="cite" data-pagefind-ignore>\n<h2>Cite</h2>' in _paper_page(MODEL, "api")
+    assert '\n\n<section class="paper-cite" id="cite">\n<h2>Cite</h2>' in _paper_page(MODEL, "api")
     assert 'id="cite"' not in _paper_page(MODEL, "full")
 
 
 def test_a_paper_view_links_its_themes_with_the_phrases_that_matched():
     view = view_of(MODEL, "full")
     assert [(t.name, t.href, t.matched, t.count) for t in view.themes] == [
-        ("Language models", "../../themes/llm/", ("language model",), 2),
-        ("Computer vision", "../../themes/vision/", ("image", "video"), 1),
+        ("Language models", "../themes/llm.md", ("language model",), 2),
+        ("Computer vision", "../themes/vision.md", ("image", "video"), 1),
     ]
+    # Pagefind reads the page before MkDocs: each theme's filter is HTML beside its Markdown link.
+    assert ('<dd class="paper-themes" data-pagefind-ignore markdown="span">'
+            '[Language models](../themes/llm.md)<span data-pagefind-filter="theme:Language models"></span>, '
+            '[Computer vision](../themes/vision.md)<span data-pagefind-filter="theme:Computer vision"></span>'
+            '</dd>') in _paper_page(MODEL, "full")
     assert (view.origin, view.unsorted) == ("auto", False)
     assert view_of(MODEL, "bare").unsorted is True
 
@@ -417,13 +460,20 @@ def test_a_paper_view_links_its_themes_with_the_phrases_that_matched():
 def test_a_paper_page_renders_the_note_and_links_related_papers():
     assert view_of(MODEL, "full").note == "<p>A <em>note</em>.</p>"
     page = _paper_page(MODEL, "full")
-    assert ('<li><a href="../../papers/bare/">Bare</a> <span class="paper-date">added to the digest 26 Jan 2026'
-            '</span></li>') in page
-    assert '<a href="../../papers/full/">Full &lt;facts&gt;</a>' in _paper_page(MODEL, "bare")  # escaped once
+    assert ('<li markdown="span">[Bare](../papers/bare.md) <span class="paper-date">added to the digest '
+            '26 Jan 2026</span></li>') in page
+    assert "[Full &lt;facts&gt;](../papers/full.md)" in _paper_page(MODEL, "bare")  # escaped once
 
 
 def _pages(model: SiteModel) -> dict[str, str]:
     return {o.path: o.data.decode() for o in plan_pages(make_environment(TEMPLATES), model)}
+
+
+def as_html(page: str) -> str:
+    """A generated page's body as MkDocs' Markdown (mkdocs.yml's extensions) makes it HTML,
+    before MkDocs turns its links to .md files into URLs."""
+    body = page.split("\n---\n", 1)[1] if page.startswith("---\n") else page
+    return markdown.markdown(body, extensions=MKDOCS_EXTENSIONS)
 
 
 def _paper_page(model: SiteModel, pid: str) -> str:
@@ -441,22 +491,27 @@ def test_the_paper_page_says_why_it_has_its_themes():
 def test_the_paper_page_front_matter_and_heading_hold_the_escaped_title():
     page = _paper_page(MODEL, "full")
     assert page.startswith('---\ntitle: "Full &lt;facts&gt;"\n')
-    assert '<h1 id="paper-title" data-pagefind-weight="10">Full &lt;facts&gt;</h1>' in page
-    assert ("<dt data-pagefind-ignore>Authors</dt><dd class=\"paper-authors\" data-pagefind-ignore>"
+    assert '<h1 id="paper-title" data-pagefind-body data-pagefind-weight="10">Full &lt;facts&gt;</h1>' in page
+    assert ("<dt data-pagefind-ignore>Authors</dt>\n<dd class=\"paper-authors\" data-pagefind-ignore>"
             "4 authors</dd>") in page  # a count is shown, not searched
 
 
-CARD = re.compile(r'<li class="card"><a class="card-title" href="(?:\.\./)*papers/([^/]+)/"')
+CARD = re.compile(r'<li class="card" markdown="block">\n<p class="card-title" markdown="span">'
+                  r'\[[^\]\n]*\]\((?:\.\./)*papers/([^/]+)\.md\)</p>\n')
 
 
 def test_a_card_holds_title_date_upvotes_people_snippet_and_up_to_three_themes():
     many = paper("many", title="Many <themes>", upvotes=1, organization="lab Lab & Co",
                  abstract="word " * 80)
     model = site_model([many], {"many": ("llm", "vision", UNSORTED)})
-    card = _Elements(re.search(r'<li class="card">.*</li>', _pages(model)["index.md"]).group())
-    assert card.text.startswith("Many <themes>added to the digest 26 Jan 20261 upvoteLab & Co")
+    card = _Elements(re.search(r'<li class="card">.*?</li>', as_html(_pages(model)["index.md"]), re.S).group())
+    assert card.text.split("\n")[1:3] == ["Many <themes>", "added to the digest 26 Jan 20261 upvoteLab & Co"]
+    assert [(tag, attrs.get("class")) for tag, attrs in card.elements] == [
+        ("li", "card"), ("p", "card-title"), ("a", None), ("p", "card-meta"), ("span", "card-date"),
+        ("span", "card-upvotes"), ("span", "card-people"), ("p", "card-abstract"), ("p", "card-themes"),
+        ("a", None), ("a", None), ("a", None)]
     assert [attrs.get("href") for tag, attrs in card.elements if tag == "a"] == [
-        "papers/many/", "themes/llm/", "themes/vision/", "themes/unsorted/"]
+        "papers/many.md", "themes/llm.md", "themes/vision.md", "themes/unsorted.md"]
     abstract = re.search(r'<p class="card-abstract">([^<]*)</p>', _pages(model)["index.md"]).group(1)
     assert html.unescape(abstract) == snippet("word " * 80) and abstract.endswith("…")
 
@@ -489,9 +544,9 @@ def test_the_home_page_starts_with_the_latest_listing_day_and_links_newer_days_w
               paper("published", published=date(2025, 12, 1))]
     home = _pages(site_model(papers, {p.id: ("llm",) for p in papers}))["index.md"]
     assert CARD.findall(home) == ["listed", "older"]
-    assert ('<p class="newer-days">Newer days without a Daily Papers listing: '
-            '<a href="days/2026-01-26/">Mon 26 Jan 2026</a> (1 paper), '
-            '<a href="days/2025-12-01/">Mon 1 Dec 2025</a> (1 paper).</p>') in home
+    assert ('\n\nNewer days without a Daily Papers listing: '
+            '[Mon 26 Jan 2026](days/2026-01-26.md) (1 paper), '
+            '[Mon 1 Dec 2025](days/2025-12-01.md) (1 paper).\n{: .newer-days }\n') in home
     # A library of copied pages only has no listing day: the newest day comes first.
     copied = _pages(site_model([FULL, BARE], {"full": ("llm",), "bare": ("llm",)}))["index.md"]
     assert CARD.findall(copied) == ["bare", "full"] and "newer-days" not in copied
@@ -505,19 +560,20 @@ def test_a_long_list_is_paginated_and_the_home_page_links_the_rest_of_its_day():
     assert len(CARD.findall(pages["days/2025-10-14.md"])) == CARDS_PER_PAGE
     assert CARD.findall(pages["days/2025-10-14/page/2.md"]) == ["p100", "p101", "p102"]
     assert len(CARD.findall(pages["themes/llm/page/2.md"])) == 3
-    assert '<a class="pager-older" href="page/2/" rel="next">Older →</a>' in pages["days/2025-10-14.md"]
-    assert '<a class="pager-newer" href="../../" rel="prev">← Newer</a>' in pages["days/2025-10-14/page/2.md"]
+    assert "[Older →](2025-10-14/page/2.md){ .pager-older rel=next }" in pages["days/2025-10-14.md"]
+    assert "[← Newer](../../2025-10-14.md){ .pager-newer rel=prev }" in pages["days/2025-10-14/page/2.md"]
+    assert "[1](../../2025-10-14.md)<span" in pages["days/2025-10-14/page/2.md"]
     assert pages["days/2025-10-14/page/2.md"].startswith('---\ntitle: "Tue 14 Oct 2025, page 2"\n')
     assert len(CARD.findall(pages["index.md"])) == CARDS_PER_PAGE
-    assert '<a href="days/2025-10-14/">All 103 papers of Tue 14 Oct 2025 →</a>' in pages["index.md"]
+    assert "\n\n[All 103 papers of Tue 14 Oct 2025 →](days/2025-10-14.md)\n{: .more }\n" in pages["index.md"]
 
 
 def test_day_pages_link_the_previous_and_next_day_and_their_month():
     pages = _pages(MODEL)
     middle = pages["days/2025-10-14.md"]
-    assert '<a class="day-older" href="../2025-10-13/" rel="prev">← Mon 13 Oct 2025</a>' in middle
-    assert '<a class="day-newer" href="../2026-01-26/" rel="next">Mon 26 Jan 2026 →</a>' in middle
-    assert '<a class="day-month" href="../../archive/2025/10/">October 2025</a>' in middle
+    assert "[← Mon 13 Oct 2025](2025-10-13.md){ .day-older rel=prev }" in middle
+    assert "[Mon 26 Jan 2026 →](2026-01-26.md){ .day-newer rel=next }" in middle
+    assert "[October 2025](../archive/2025/10.md){ .day-month }" in middle
     assert "day-newer" not in pages["days/2026-01-26.md"] and "day-older" not in pages["days/2025-10-13.md"]
     assert "1 paper added to the digest on this day." in pages["days/2026-01-26.md"]
     assert "1 paper listed on this day." in middle
@@ -528,9 +584,12 @@ def test_day_pages_link_the_previous_and_next_day_and_their_month():
 
 def test_a_month_page_lists_its_days_and_the_archive_its_months():
     pages = _pages(MODEL)
-    assert ('<li><a href="../../../days/2025-10-14/">Tue 14 Oct 2025</a> '
+    assert ('<li markdown="span">[Tue 14 Oct 2025](../../days/2025-10-14.md) '
             '<span class="list-count">1 paper</span></li>') in pages["archive/2025/10.md"]
-    assert '<a href="2025/10/">October 2025</a>' in pages["archive/index.md"]
+    assert "[All of 2025](../2025.md)\n{: .list-count }\n" in pages["archive/2025/10.md"]
+    assert ('<li markdown="span">[October 2025](2025/10.md) <span class="list-count">2 papers</span></li>'
+            ) in pages["archive/index.md"]
+    assert "[2 papers](2025/10.md) on 2 days\n{: .list-count }\n" in pages["archive/2025.md"]
     assert "Date unknown" not in "".join(pages.values())
 
 
@@ -549,7 +608,7 @@ def test_hidden_papers_are_on_no_page_and_in_no_count():
     home = next(o.data.decode() for o in outputs if o.path == "index.md")
     assert CARD.findall(home)[0] == "p20"  # the newest visible day comes first
     assert "21 papers in 2 themes (0 unsorted)" in home
-    assert '<td><a href="themes/llm/">Language models</a></td><td>21</td>' in home
+    assert '<td markdown="span">[Language models](themes/llm.md)</td><td>21</td>' in home
 
 
 def test_every_page_has_its_own_source_file():
@@ -562,3 +621,27 @@ def test_every_page_has_its_own_source_file():
         "archive/index.md", "archive/2026.md", "archive/2026/01.md", "archive/2025.md",
         "archive/2025/10.md", "about.md", "papers/full.md", "papers/bare.md", "papers/api.md",
     }
+
+
+# Markdown links: `[text](target)`, the target a path without spaces.
+MARKDOWN_TARGET = re.compile(r"\]\(([^)\s]*)\)")
+
+
+def test_links_between_pages_are_markdown_links_to_files_of_the_docs_folder():
+    outputs = plan_pages(make_environment(TEMPLATES), MODEL)
+    files = {o.path for o in [*outputs, *plan_bibliographies(MODEL.groups, MODEL.themes),
+                              *plan_feeds(MODEL.groups, MODEL.themes, MODEL.themes_of, MODEL.origins)]}
+    linked = set()
+    for output in outputs:
+        text = output.data.decode()
+        folder = posixpath.dirname(output.path)
+        for target in MARKDOWN_TARGET.findall(text):
+            path = posixpath.normpath(posixpath.join(folder, target.partition("#")[0]))
+            assert path in files, (output.path, target)
+            linked.add(path)
+        # What stays raw HTML links out of the site, never to a page of it.
+        for href in re.findall(r'href="([^"]*)"', text):
+            assert _scheme(html.unescape(href)) in ("http", "https"), (output.path, href)
+    assert {"papers/bare.md", "themes/llm.md", "days/2025-10-14.md", "archive/2025/10.md",
+            "feeds/latest.xml", "feeds/themes/llm.xml", "papers.bib", "themes/llm/papers.bib",
+            "papers.json", "about.md", "themes/index.md", "archive/index.md"} <= linked

@@ -300,7 +300,7 @@ def test_the_home_page_has_the_newest_day_theme_counts_and_totals(built_site, se
     counts = Counter(t for themes in _expected_themes().values() for t in themes)
     for theme, count in counts.items():
         assert f'<a href="themes/{theme}/">' in raw and re.search(
-            rf'<a href="themes/{theme}/">[^<]*</a></td><td>{count}</td>', raw), theme
+            rf'<a href="themes/{theme}/">[^<]*</a></td>\n<td>{count}</td>', raw), theme
 
 
 def test_the_home_page_and_the_latest_feed_are_in_the_sites_order(built_site, seeds):

@@ -25,7 +25,8 @@ def test_a_long_lists_first_page_is_the_list_itself():
 
 @pytest.mark.parametrize("url, root", [
     ("", ""), ("about/", "../"), ("papers/x/", "../../"), ("themes/llm/page/2/", "../../../../"),
-    ("feeds/themes/llm.xml", "../../"),
+    ("feeds/themes/llm.xml", "../../"), ("index.md", ""), ("themes/llm.md", "../"),
+    ("papers/index/index.md", "../../"),
 ])
 def test_the_way_to_the_root_depends_on_the_depth_alone(url, root):
     assert urls.to_root(url) == root
@@ -67,3 +68,30 @@ def test_ids_mkdocs_reads_as_an_index_page_get_their_own_folder():
 ])
 def test_relative_links_resolve_like_a_browser(start, target, href):
     assert urls.relative(start, target) == href
+
+
+@pytest.mark.parametrize("start, target, link", [
+    ("", "papers/b/", "papers/b.md"),
+    ("themes/llm/", "papers/b/", "../papers/b.md"),
+    ("papers/a/", "papers/b/", "b.md"),
+    ("papers/index/", "papers/b/", "../b.md"),
+    ("papers/b/", "papers/index/", "index/index.md"),
+    ("themes/llm/page/2/", "themes/llm/", "../../llm.md"),
+    ("days/2025-10-14/", "days/2025-10-14/page/2/", "2025-10-14/page/2.md"),
+    ("archive/", "archive/2025/", "2025.md"),
+    ("about/", "themes/", "themes/index.md"),
+    ("about/", "", "index.md"),
+    ("about/", "papers.json", "papers.json"),
+    ("themes/llm/", "themes/llm/papers.bib", "llm/papers.bib"),
+    ("themes/llm/", "feeds/themes/llm.xml", "../feeds/themes/llm.xml"),
+    ("archive/2025/", "themes/llm/#month-2025-03", "../themes/llm.md#month-2025-03"),
+])
+def test_links_lead_from_source_file_to_source_file(start, target, link):
+    assert urls.link(start, target) == link
+
+
+def test_a_file_is_its_own_source():
+    assert urls.source_file(urls.LATEST_FEED) == "feeds/latest.xml"
+    assert urls.source_file(urls.theme_bib_url("llm")) == "themes/llm/papers.bib"
+    assert urls.source_file(urls.HOME) == "index.md"
+    assert urls.source_file(urls.paper_url("x")) == "papers/x.md"
