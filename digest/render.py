@@ -14,7 +14,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -399,6 +399,8 @@ class SiteModel:
     themes_of: Mapping[str, tuple[str, ...]]  # paper id -> resolved theme ids
     related: Mapping[str, tuple[str, ...]]  # paper id -> related paper ids
     unsorted_id: str
+    # theme id -> the Unsorted papers whose best-scoring theme it is, best first
+    nearest: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # Where a card's links lead up to the docs folder's root from the linking page's
@@ -629,11 +631,21 @@ class Planner:
                 months=True,
                 context=lambda page, theme_id=theme.id: {
                     "theme": page.theme_link(theme_id),
+                    "nearest": self.nearest_to(page, theme_id),
+                    "unsorted": theme_id == self.model.unsorted_id,
                     "bib": page.href(urls.theme_bib_url(theme_id)),
                     "feed_url": Markup(urls.theme_feed_url(theme_id)),  # front matter: from the root
                 },
             )
         return outputs
+
+    def nearest_to(self, page: _Page, theme_id: str) -> tuple[tuple[ThemeLink, tuple[PaperLink, ...]], ...]:
+        """For a theme's page, the Unsorted papers nearest to it; for Unsorted's own
+        page, its papers under the theme nearest to each: for curators to file them."""
+        found = self.model.nearest
+        themes = found if theme_id == self.model.unsorted_id else ([theme_id] if theme_id in found else [])
+        return tuple((page.theme_link(t), tuple(page.paper_link(self.papers_by_id[p]) for p in found[t]))
+                     for t in (theme.id for theme in self.model.themes) if t in themes)
 
     def day_pages(self) -> list[Output]:
         outputs = []

@@ -28,7 +28,7 @@ from .reader import read_library
 from .related import related_papers
 from .search_index import IndexAlongside, index_site, paper_page_bodies
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
-from .theme_model import ThemeModel, train_model
+from .theme_model import ThemeModel, train_model, unsorted_by_nearest_theme
 from .themes import UNSORTED, Assignment, load_taxonomy
 from .workers import Workers, shares
 from .writer import docs_lock, staged, write_docs
@@ -60,6 +60,7 @@ def read_model(content_dir: Path, progress: Progress, workers: Workers | None = 
         themes = (*taxonomy.themes, taxonomy.get(UNSORTED))
         themes_of = {pid: tuple(a.themes) for pid, a in assignments.items()}
         groups = group_papers(shown, themes_of, [theme.id for theme in themes])
+        nearest = unsorted_by_nearest_theme(shown, [assignments[p.id] for p in shown], model)
         curated = sum(1 for a in assignments.values() if a.origin == "curated")
         notes.append(f"{len(themes) - 1} themes; {curated} curated, "
                      f"{len(groups.by_theme[UNSORTED])} unsorted, {len(groups.years)} years")
@@ -75,6 +76,7 @@ def read_model(content_dir: Path, progress: Progress, workers: Workers | None = 
         themes_of=themes_of,
         related=related,
         unsorted_id=UNSORTED,
+        nearest={theme_id: tuple(pid for pid, _ in found) for theme_id, found in nearest.items()},
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import html
 import posixpath
 import re
@@ -596,6 +598,19 @@ def test_a_month_page_lists_its_days_and_the_archive_its_months():
 def test_the_unsorted_theme_speaks_to_readers():
     page = _pages(MODEL)["themes/unsorted.md"]
     assert escape_text("Papers that none of the themes fits yet.") in page and "curator" not in page
+
+
+def test_unsorted_papers_are_listed_on_their_nearest_themes_page_and_under_it_on_unsorted():
+    model = dataclasses.replace(MODEL, nearest={"vision": ("bare",)})
+    pages = _pages(model)
+    unsorted, vision, llm = pages["themes/unsorted.md"], pages["themes/vision.md"], pages["themes/llm.md"]
+    assert "## Where these papers may belong" in unsorted
+    after = unsorted.split("## Where these papers may belong", 1)[1]
+    assert "### [Computer vision](vision.md)" in after
+    assert '<li markdown="span">[Bare](../papers/bare.md)' in after
+    assert "## Unsorted papers that may belong here" in vision
+    assert '<li markdown="span">[Bare](../papers/bare.md)' in vision.split("may belong here", 1)[1]
+    assert "may belong" not in llm and "may belong" not in "".join(_pages(MODEL).values())
 
 
 def test_hidden_papers_are_on_no_page_and_in_no_count():

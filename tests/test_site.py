@@ -50,7 +50,7 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.elements: list[tuple[str, dict[str, str | None]]] = []
         self.links: list[tuple[str | None, str]] = []  # (href, text) of every <a>, in order
-        self.sections: list[tuple[str, str]] = []  # ("month", id) and ("link", href), in order
+        self.sections: list[tuple[str, str]] = []  # ("month" or "other", h2 id), ("link", href)
         self.scripts: list[tuple[str | None, str]] = []  # (src, code)
         self.nav: list[str] = []  # labels of the primary navigation's top-level links
         self.head_title = ""  # the <title> element
@@ -72,8 +72,9 @@ class Page(HTMLParser):
             self._anchor = (attrs.get("href"), [])
         if tag == "a" and attrs.get("href") is not None:
             self.sections.append(("link", attrs["href"]))
-        if tag == "h2" and (attrs.get("id") or "").startswith("month-"):
-            self.sections.append(("month", attrs["id"]))
+        if tag == "h2":
+            heading = attrs.get("id") or ""
+            self.sections.append(("month" if heading.startswith("month-") else "other", heading))
         if tag == "script":
             self.scripts.append((attrs.get("src"), ""))
         if tag not in VOID:
@@ -133,9 +134,12 @@ class Page(HTMLParser):
         return [pid for href, _ in self.links if href and (pid := paper_id_of(url, href))]
 
     def listed_by_month(self, url: str) -> list[tuple[str | None, str]]:
-        """(id of the month section it is in, paper id) for each paper link, in order."""
+        """(id of the month section it is in, paper id) for each paper link, in order,
+        up to the first heading that is not a month's (the nearest Unsorted papers)."""
         month, listed = None, []
         for kind, value in self.sections:
+            if kind == "other":
+                break
             if kind == "month":
                 month = value
             elif (pid := paper_id_of(url, value)) is not None:
