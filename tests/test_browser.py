@@ -262,8 +262,8 @@ def test_paper_page_shows_abstract_dates_themes_and_related(watch, site_url, pap
     assert texts(theme_links) == [theme_names[t] for t in paper["themes"]]
     assert paths(theme_links) == [f"/themes/{t}/" for t in paper["themes"]]
 
-    assert page.locator("section.related h2").inner_text() == "Related papers"
-    related = page.locator("section.related a")
+    assert page.locator("h2.related").inner_text() == "Related papers"
+    related = page.locator("ul.paper-list a")
     related_paths = paths(related)
     assert len(related_paths) == 5 == len(set(related_paths))
     assert "/" + paper["url"] not in related_paths

@@ -346,6 +346,16 @@ def test_paper_pages_stay_small(built_site, seeds):
     assert max(sizes.values()) < 24_000, max(sizes, key=sizes.get)
 
 
+def test_a_paper_page_has_no_table_of_contents(built_site, seeds):
+    # Its headings are raw HTML: one inside Markdown in HTML (md_in_html) would
+    # be given an id and a table of contents, and Material's "Skip to content"
+    # would lead to it.
+    for pid in seeds:
+        page = Page(built_site / "papers" / pid / "index.html")
+        assert [attrs for tag, attrs in page.elements if tag in ("h2", "h3") and "id" in attrs] == [], pid
+        assert not any("md-skip" in (attrs.get("class") or "") for _, attrs in page.elements), pid
+
+
 def test_pages_ask_for_no_web_font(built_site):
     # theme.font: false; the browser tests also refuse any off-site request.
     for path in ("index.html", "about/index.html"):
