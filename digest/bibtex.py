@@ -12,17 +12,17 @@ modern BibTeX read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from . import urls
 from .model import Paper, Theme
+from .outbound import ARXIV_ABS
 
 if TYPE_CHECKING:  # render imports this module for the paper page's entry
     from .grouping import Groups
     from .render import Output
 
-ARXIV_ABS = "https://arxiv.org/abs/{id}"
 
 _LATEX = {
     "\\": r"\textbackslash{}",
@@ -73,17 +73,19 @@ def bibtex_entry(paper: Paper) -> str | None:
     return f"@misc{{{paper.id},\n{body}\n}}\n"
 
 
-def bibtex_file(papers: Iterable[Paper]) -> bytes:
-    """Every citable paper's entry, in the order given, blank-line separated."""
-    entries = [entry for entry in map(bibtex_entry, papers) if entry is not None]
-    return "\n".join(entries).encode("utf-8")
+def bibtex_file(papers: Iterable[Paper], entries: Mapping[str, str | None] | None = None) -> bytes:
+    """Every citable paper's entry, in the order given, blank-line separated; taken
+    from `entries` (by paper id) when they were made already."""
+    found = (entries[p.id] if entries is not None else bibtex_entry(p) for p in papers)
+    return "\n".join(entry for entry in found if entry is not None).encode("utf-8")
 
 
 def plan_bibliographies(groups: Groups, themes: Sequence[Theme]) -> list[Output]:
     """/papers.bib with every visible citable paper, and themes/<id>/papers.bib per theme."""
     from .render import Output
 
-    outputs = [Output(urls.PAPERS_BIB, bibtex_file(groups.papers))]
-    outputs += [Output(urls.theme_bib_url(theme.id), bibtex_file(groups.by_theme[theme.id]))
+    entries = {paper.id: bibtex_entry(paper) for paper in groups.papers}  # once, not per list
+    outputs = [Output(urls.PAPERS_BIB, bibtex_file(groups.papers, entries))]
+    outputs += [Output(urls.theme_bib_url(theme.id), bibtex_file(groups.by_theme[theme.id], entries))
                 for theme in themes]
     return outputs

@@ -107,12 +107,13 @@ def ingest(dumps, content, fallback_date, today, dry_run, quiet):
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 def check(content, strict):
     """Validate every paper file and themes.yml; print path:line:col: CODE message."""
+    from .reader import PAPERS_DIR, library_files
     from .validate import check_library
 
     problems = check_library(content)
     report_problems(problems, strict)
     errors = [p for p in problems if p.severity == "error" or strict]
-    papers = len(list((content / "papers").glob("*.yaml")))
+    papers = len(library_files(content / PAPERS_DIR)[0])  # the files check read, as every command does
     if errors:
         click.secho(f"{len(errors)} problem(s) in {papers} paper files.", fg="red", err=True)
         sys.exit(1)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +25,8 @@ import click
 import httpx
 
 from .dumps import DumpError, decode_dump
-from .hf_api import parse_api_dump, read_records
+from .files import write_atomically
+from .hf_api import parse_records, read_records
 from .model import DigestError
 
 DEFAULT_API_URL = "https://huggingface.co/api/daily_papers"
@@ -126,10 +126,8 @@ def papers_in_answer(day: date, body: bytes) -> int:
     """How many papers a 200 answer lists (0 for `[]`); DayFailed when it is not a day's papers."""
     name = f"{day.isoformat()}.json"
     try:
-        text = decode_dump(body, name)
-        if not read_records(text, name):
-            return 0
-        return len(parse_api_dump(text, name, day).entries)
+        records = read_records(decode_dump(body, name).lstrip("\ufeff"), name)
+        return len(parse_records(records, name, day).entries) if records else 0
     except DumpError as exc:
         reason = str(exc).rsplit("not a Daily Papers ", 1)[-1]  # the day is named by the caller
         raise DayFailed(f"the answer is not a Daily Papers {reason}") from None
@@ -167,19 +165,6 @@ def fetch_day(client: httpx.Client, api_url: str, day: date, policy: FetchPolicy
             raise DayFailed(f"{reason}, after {tries}")
         wait_before = wait
     raise AssertionError("unreachable")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the file, then rename: an interrupted fetch never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run_fetch(

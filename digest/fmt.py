@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import functools
 import io
-import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from . import yamlio
 from .codes import INVALID_DATE, WRONG_TYPE, YAML_SYNTAX
+from .files import write_atomically
 from .model import PAPER_FIELDS, DigestError, Problem
 from .paper_yaml import CURATOR_TEXT, InvalidDate, PaperFile, read_paper
 from .reader import read_library
@@ -286,17 +285,5 @@ def format_library(content_dir: Path, write: bool) -> list[Path]:
                           "nothing written", problems=sorted(refused))
     if write:
         for path, text in changes.items():
-            _replace(path, text)
+            write_atomically(path, text.encode("utf-8"))
     return list(changes)
-
-
-def _replace(path: Path, text: str) -> None:
-    # Write beside the file, then rename: an interrupted fmt never leaves half a file.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

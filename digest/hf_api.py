@@ -109,6 +109,11 @@ def parse_api_dump(text: str, name: str, day: date | None = None) -> ParsedDump:
     records = read_records(text.lstrip("\ufeff"), name)
     if not records:
         raise _refuse(name, 1, "an empty list (no papers that day)")
+    return parse_records(records, name, day)
+
+
+def parse_records(records: list[tuple[int, Any]], name: str, day: date | None = None) -> ParsedDump:
+    """parse_api_dump for records already read (`read_records`), at least one."""
     papers = [(line, _paper_of(record, line, name)) for line, record in records]
     day = day or day_of_name(name) or _usual_listed_day(p for _, p in papers)
     parsed = ParsedDump(name, API, (day.month, day.day) if day else None, day=day)

@@ -255,7 +255,7 @@ def write_library(papers_dir: Path, merge: MergeResult) -> list[Path]:
             path = papers_dir / f"{pid}{PAPER_SUFFIX}"
             try:
                 text = yamlio.update_file(path, changes, PAPER_FIELDS)
-            except RuamelError as exc:  # e.g. a duplicate key, which the fast reader let through
+            except RuamelError as exc:  # the reader stops ingest on errors first; a safety net
                 reason = getattr(exc, "problem", None) or exc
                 raise DigestError(f"{path}: cannot update this file ({reason}); "
                                   "run `digest check` and fix it; nothing written") from None

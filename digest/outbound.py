@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 
 from .model import Paper
 
+ARXIV_ABS = "https://arxiv.org/abs/{id}"
 _VERSION = re.compile(r"v\d+$")
 # A URL in running text: http(s), up to whitespace or a character that cannot
 # be in one unquoted. Trailing punctuation is the sentence's, not the URL's.
@@ -43,7 +44,7 @@ def outbound_links(paper: Paper) -> tuple[OutboundLink, ...]:
     if paper.arxiv:
         bare = _VERSION.sub("", paper.arxiv)  # Hugging Face knows the paper, not the version
         links += [
-            OutboundLink("arXiv", f"https://arxiv.org/abs/{paper.arxiv}", "arxiv"),
+            OutboundLink("arXiv", ARXIV_ABS.format(id=paper.arxiv), "arxiv"),
             OutboundLink("PDF", f"https://arxiv.org/pdf/{paper.arxiv}", "pdf"),
             OutboundLink("Hugging Face", f"https://huggingface.co/papers/{bare}", "hf"),
         ]

@@ -631,7 +631,9 @@ class Planner:
                 months=True,
                 context=lambda page, theme_id=theme.id: {
                     "theme": page.theme_link(theme_id),
-                    "nearest": self.nearest_to(page, theme_id),
+                    # on the first page only
+                    "nearest": (self.nearest_to(page, theme_id)
+                                if page.url == urls.theme_url(theme_id) else ()),
                     "unsorted": theme_id == self.model.unsorted_id,
                     "bib": page.href(urls.theme_bib_url(theme_id)),
                     "feed_url": Markup(urls.theme_feed_url(theme_id)),  # front matter: from the root

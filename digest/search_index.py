@@ -119,7 +119,7 @@ class IndexAlongside:
             # Its own process group, so that cancel() ends Pagefind with it.
             self.process = subprocess.Popen(
                 [sys.executable, "-m", __name__, str(work_dir)], stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, **_new_group())
+                stderr=subprocess.STDOUT, env=_child_env(), **_new_group())
         except OSError as exc:
             raise DigestError(f"the search indexer could not be started: {exc}") from None
 
@@ -137,6 +137,14 @@ class IndexAlongside:
             else:
                 self.process.kill()
         self.process.wait()
+
+
+def _child_env() -> dict[str, str]:
+    """This environment, with the folder holding this `digest` package first on the
+    child's import path: the child runs this code, installed or not, from any folder."""
+    here = str(Path(__file__).resolve().parents[1])
+    rest = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": here + (os.pathsep + rest if rest else "")}
 
 
 def _new_group() -> dict:

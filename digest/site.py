@@ -56,11 +56,12 @@ def read_model(content_dir: Path, progress: Progress, workers: Workers | None = 
     with progress.stage("themes") as notes:
         # Curators' `themes:` (hidden papers' too) teach the model that files the rest.
         model = train_model(taxonomy, pinned=papers)
-        assignments = dict(zip((paper.id for paper in shown), assign_themes(model, shown, pool)))
+        assigned = assign_themes(model, shown, pool)
+        assignments = dict(zip((paper.id for paper in shown), assigned))
         themes = (*taxonomy.themes, taxonomy.get(UNSORTED))
         themes_of = {pid: tuple(a.themes) for pid, a in assignments.items()}
         groups = group_papers(shown, themes_of, [theme.id for theme in themes])
-        nearest = unsorted_by_nearest_theme(shown, [assignments[p.id] for p in shown], model)
+        nearest = unsorted_by_nearest_theme(shown, assigned, model)
         curated = sum(1 for a in assignments.values() if a.origin == "curated")
         notes.append(f"{len(themes) - 1} themes; {curated} curated, "
                      f"{len(groups.by_theme[UNSORTED])} unsorted, {len(groups.years)} years")
@@ -105,20 +106,15 @@ def plan_outputs(content_dir: Path, templates_dir: Path, progress: Progress,
             pool = workers.pool_for(len(model.groups.papers))
             jobs = [pool.submit(paper_pages_share, templates_dir, model, share)
                     for share in shares(model.groups.papers)] if pool else []
-            outputs = plan_listing_pages(env, model)
-            listing = len(outputs)
-            outputs += plan_feeds(model.groups, model.themes, model.themes_of, model.origins,
-                                  site_url)
-            feeds = len(outputs) - listing - 1
-            outputs += plan_bibliographies(model.groups, model.themes)
-            bibs = len(outputs) - listing - feeds - 1
-            if pool:
-                outputs += [output for job in jobs for output in job.result()]
-            else:
-                outputs += plan_paper_pages(env, model)
-            notes.append(f"{listing} listing pages, {len(outputs) - listing - feeds - bibs - 1} "
-                         f"paper pages, {feeds} feeds, papers.json, {bibs} BibTeX files")
-    return outputs
+            listing = plan_listing_pages(env, model)
+            feeds = plan_feeds(model.groups, model.themes, model.themes_of, model.origins,
+                               site_url)  # the Atom feeds, then papers.json
+            bibs = plan_bibliographies(model.groups, model.themes)
+            papers = ([output for job in jobs for output in job.result()] if pool
+                      else plan_paper_pages(env, model))
+            notes.append(f"{len(listing)} listing pages, {len(papers)} paper pages, "
+                         f"{len(feeds) - 1} feeds, papers.json, {len(bibs)} BibTeX files")
+    return listing + feeds + bibs + papers
 
 
 def paper_pages_share(templates_dir: Path, model: SiteModel, papers: Sequence[Paper]) -> list[Output]:
@@ -129,7 +125,7 @@ def paper_pages_share(templates_dir: Path, model: SiteModel, papers: Sequence[Pa
 def run_search_index(site_dir: Path, outputs: list[Output], progress: Progress) -> None:
     """Index the built paper pages with Pagefind (digest/search_index.py)."""
     with progress.stage("search") as notes:
-        result = index_site(site_dir, sum(1 for o in outputs if o.path.startswith("papers/")))
+        result = index_site(site_dir, len(paper_page_bodies(outputs)))
         notes.append(f"{result.pages} pages, {result.words} words, {result.filters} filters (Pagefind)")
 
 

@@ -5,8 +5,9 @@ forkserver rather than fork: `digest serve` runs live-reload threads, and a
 child forked from a threaded process can deadlock. Below PARALLEL_MIN papers a
 second process costs more than it saves (starting it, sending it the papers),
 so small libraries run in one process. Measured on the 9,877-paper corpus,
-2 cores: reading the library 1.9 to 2.7 s with a worker per core against 3.1
-to 3.7 s in one process; the build's stages in docs/ of bench/build.py.
+2 cores: `digest check` 1.9 to 2.7 s with a worker per core against 3.1 to
+3.7 s in one process; a build's stages before MkDocs 6.3 to 7.4 s against 6.4
+to 8.9 s (3 alternating pairs).
 """
 
 from __future__ import annotations
@@ -26,11 +27,6 @@ def pool_size() -> int:
     return min(os.cpu_count() or 1, MAX_WORKERS)
 
 
-def worker_count(items: int) -> int:
-    """How many processes `items` papers are worth: 1 (this one) for a small library."""
-    return 1 if items < PARALLEL_MIN else pool_size()
-
-
 def shares(items: Sequence[T]) -> list[Sequence[T]]:
     """`items` cut into one run of neighbours per worker of a pool, in order."""
     count = max(pool_size(), 2)
@@ -47,7 +43,7 @@ class Workers:
 
     def pool_for(self, items: int) -> Executor | None:
         """The pool, for work on `items` papers; None where one process is better."""
-        if worker_count(items) < 2:
+        if items < PARALLEL_MIN or pool_size() < 2:
             return None
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=pool_size(),

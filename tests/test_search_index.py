@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -239,3 +240,11 @@ def command_lines() -> list[str]:
         except OSError:
             pass  # ended meanwhile
     return lines
+
+
+def test_the_indexer_child_imports_this_digest_whatever_is_installed():
+    env = search_index._child_env()
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT)
+    found = subprocess.run([sys.executable, "-c", "import digest; print(digest.__file__)"], env=env,
+                           cwd="/", capture_output=True, text=True)
+    assert found.stdout.strip() == str(ROOT / "digest" / "__init__.py")
