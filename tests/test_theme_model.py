@@ -211,3 +211,14 @@ def test_the_shipped_training_set_is_exactly_the_tune_split_of_the_labels():
     assert len(shipped) == sum(s == "tune" for s in split.values())
     tune = {label["title"]: (label["primary"], *label["also"]) for label in labels}
     assert all(e.themes == tune[e.title] and e.abstract for e in shipped)
+
+
+def test_the_second_reading_covers_the_held_out_split_with_known_themes():
+    labels = yaml.safe_load((ROOT / "bench" / "themes_labels.yml").read_text(encoding="utf-8"))["papers"]
+    second = yaml.safe_load((ROOT / "bench" / "themes_second_reader.yml").read_text(encoding="utf-8"))["papers"]
+    ids = set(load_taxonomy(ROOT / "content" / "themes.yml").ids)
+    assert sorted(label["title"] for label in second) == sorted(
+        label["title"] for label in labels if label["split"] == "heldout")
+    for label in second:
+        themes = (label["primary"], *label["also"])
+        assert set(themes) <= ids and len(set(themes)) == len(themes) <= 3, label["title"]
