@@ -226,7 +226,9 @@ def format_paper(paper: PaperFile) -> str:
     """The house-style text of a paper file that parsed cleanly; FormatRefused if it cannot be.
 
     A file whose text fields read as another type is refused: rewriting
-    `title: no` as `title: false` would lose the word the curator typed.
+    `title: no` as `title: false` would lose the word the curator typed, and the
+    read-back below cannot tell (both read as false). check and fmt pass only
+    files without errors; this guards any other caller of this public function.
     """
     if any(isinstance(v, InvalidDate) for v in paper.values.values()):
         dates = [p for p in check_fields(paper, load_schema()) if p.code == INVALID_DATE]

@@ -26,7 +26,6 @@ _TRAILING = ".,;:!?*_~'\""
 class OutboundLink:
     label: str
     url: str
-    kind: str  # "arxiv" | "pdf" | "hf" | "code" | "project" | "search"
 
 
 def is_web_url(url: str) -> bool:
@@ -44,21 +43,21 @@ def outbound_links(paper: Paper) -> tuple[OutboundLink, ...]:
     if paper.arxiv:
         bare = _VERSION.sub("", paper.arxiv)  # Hugging Face knows the paper, not the version
         links += [
-            OutboundLink("arXiv", ARXIV_ABS.format(id=paper.arxiv), "arxiv"),
-            OutboundLink("PDF", f"https://arxiv.org/pdf/{paper.arxiv}", "pdf"),
-            OutboundLink("Hugging Face", f"https://huggingface.co/papers/{bare}", "hf"),
+            OutboundLink("arXiv", ARXIV_ABS.format(id=paper.arxiv)),
+            OutboundLink("PDF", f"https://arxiv.org/pdf/{paper.arxiv}"),
+            OutboundLink("Hugging Face", f"https://huggingface.co/papers/{bare}"),
         ]
     else:
         exact = quote(f'"{paper.title}"', safe="")
         links += [
             OutboundLink("Search arXiv for this title",
-                         f"https://arxiv.org/search/?query={exact}&searchtype=title", "search"),
+                         f"https://arxiv.org/search/?query={exact}&searchtype=title"),
             OutboundLink("Search Hugging Face Papers for this title",
-                         f"https://huggingface.co/papers?q={exact}", "search"),
+                         f"https://huggingface.co/papers?q={exact}"),
         ]
-    for url, label, kind in ((paper.code, "Code", "code"), (paper.project, "Project page", "project")):
+    for url, label in ((paper.code, "Code"), (paper.project, "Project page")):
         if url and is_web_url(url):
-            links.append(OutboundLink(label, url, kind))
+            links.append(OutboundLink(label, url))
     return tuple(links)
 
 

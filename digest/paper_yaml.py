@@ -38,7 +38,6 @@ from .codes import (
 )
 from .model import Problem
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SAFE = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP, _TIMESTAMP = (_TAG + t for t in ("str", "seq", "map", "timestamp"))
@@ -174,7 +173,7 @@ def _syntax_problem(path: str, text: str, exc: yaml.YAMLError) -> Problem:
 def _compose(path: str, text: str) -> tuple[PaperFile | None, list[Problem]]:
     """Parse one paper file; None (with the problems) when it is not YAML or not a mapping."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=yamlio.FastLoader)
     except yaml.YAMLError as exc:
         return None, [_syntax_problem(path, text, exc)]
     if not isinstance(root, yaml.MappingNode):
@@ -297,7 +296,7 @@ def _alias_problems(path: str, text: str) -> list[Problem]:
         return []
     problems = []
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=yamlio.FastLoader):
             if isinstance(event, yaml.AliasEvent):
                 problems.append(located(path, event, ALIAS, f"expected plain values, got the "
                                         f"alias *{event.anchor}; write the value itself"))

@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from . import urls
 from .bibtex import bibtex_entry
-from .grouping import MONTH_NAMES, DayGroup, Groups, Month, in_pages
+from .grouping import MONTH_NAMES, DayGroup, Groups, Month, MonthGroup, YearGroup, in_pages
 from .model import Paper, Theme
 from .outbound import URL_PATTERN, is_web_url, outbound_links, split_urls, trim_url
 
@@ -443,8 +443,13 @@ class _Page:
             matched,
         )
 
-    def day_link(self, day: DayGroup) -> Link:
-        return Link(weekday_label(day.day), self.href(day.url), len(day.papers))
+    def group_link(self, group: DayGroup | MonthGroup | YearGroup) -> Link:
+        """A link to a day, month or year page, named as that page's heading, with its count."""
+        if isinstance(group, DayGroup):
+            return Link(weekday_label(group.day), self.href(group.url), len(group.papers))
+        if isinstance(group, MonthGroup):
+            return Link(group.month.label, self.href(group.month.url), group.count)
+        return Link(str(group.year), self.href(group.url), group.count)
 
     def by_month(self, papers: Sequence[Paper]) -> tuple[Section, ...]:
         """Cards under month headings; the papers are in reading order, so months are runs."""
@@ -509,6 +514,7 @@ class Planner:
         self.themes_by_id = {theme.id: theme for theme in model.themes}
         self.papers_by_id = {paper.id: paper for paper in model.groups.papers}
         self.days = {group.day: group for group in model.groups.days}
+        self.months = {group.month: group for year in model.groups.years for group in year.months}
         self._titles: dict[str, Markup] = {}
         self._cards: dict[tuple[str, str], Markup] = {}
         self._card_bodies: dict[str, str] = {}
@@ -605,7 +611,7 @@ class Planner:
         return self.render(
             "home.md.j2", page,
             sections=sections,
-            newer=tuple(page.day_link(day) for day in days[:min(start, NEWER_DAYS_ON_HOME)]),
+            newer=tuple(page.group_link(day) for day in days[:min(start, NEWER_DAYS_ON_HOME)]),
             newer_more=max(0, start - NEWER_DAYS_ON_HOME),
             themes=tuple(page.theme_link(theme.id) for theme in self.model.themes),
             totals=_totals(self.model),
@@ -617,7 +623,7 @@ class Planner:
 
     def day_section(self, page: _Page, day: DayGroup, limit: int) -> Section:
         shown = day.papers[:limit]
-        more = page.day_link(day) if len(day.papers) > len(shown) else None
+        more = page.group_link(day) if len(day.papers) > len(shown) else None
         return Section(weekday_label(day.day), Markup(f"day-{day.day.isoformat()}"),
                        page.cards(shown), more)
 
@@ -661,14 +667,13 @@ class Planner:
         days = self.model.groups.days
         day = days[index]
         kinds = Counter(paper.date_kind for paper in day.papers)
-        month = Month.of(day.day)
         return {
             "label": weekday_label(day.day),
             "count": len(day.papers),
             "kinds": tuple((label, kinds[kind]) for kind, label in KIND_LABELS.items() if kinds[kind]),
-            "newer": page.day_link(days[index - 1]) if index > 0 else None,
-            "older": page.day_link(days[index + 1]) if index + 1 < len(days) else None,
-            "month": Link(month.label, page.href(month.url)),
+            "newer": page.group_link(days[index - 1]) if index > 0 else None,
+            "older": page.group_link(days[index + 1]) if index + 1 < len(days) else None,
+            "month": page.group_link(self.months[Month.of(day.day)]),
         }
 
     def archive_pages(self) -> list[Output]:
@@ -676,22 +681,19 @@ class Planner:
         page = self.at(urls.ARCHIVE)
         outputs = [self.render(
             "archive.md.j2", page,
-            years=tuple((Link(str(y.year), page.href(y.url), y.count),
-                         tuple(Link(m.month.label, page.href(m.month.url), m.count) for m in y.months))
-                        for y in groups.years),
+            years=tuple((page.group_link(y), tuple(map(page.group_link, y.months))) for y in groups.years),
         )]
         for year in groups.years:
             page = self.at(year.url)
             outputs.append(self.render(
                 "year.md.j2", page, year=year.year, count=year.count,
-                months=tuple((Link(m.month.label, page.href(m.month.url), m.count),
-                              tuple(page.day_link(d) for d in m.days)) for m in year.months)))
+                months=tuple((page.group_link(m), tuple(map(page.group_link, m.days)))
+                             for m in year.months)))
             for month in year.months:
                 page = self.at(month.month.url)
                 outputs.append(self.render(
                     "month.md.j2", page, label=month.month.label, count=month.count,
-                    year=Link(str(year.year), page.href(year.url)),
-                    days=tuple(page.day_link(d) for d in month.days)))
+                    year=page.group_link(year), days=tuple(map(page.group_link, month.days))))
         return outputs
 
     def about(self) -> Output:

@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from .model import DigestError, Paper, Problem, Theme
+from .yamlio import FastLoader
 
 UNSORTED = "unsorted"
 UNSORTED_THEME = Theme(
@@ -41,7 +42,6 @@ SECONDARY_SCORE = 5.0
 REQUIRED_KEYS = ("id", "name", "description", "keywords")
 OPTIONAL_KEYS = ("ignore", "title_weight")
 
-FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR, _INT, _FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 _ID_CHARS = set(string.ascii_lowercase + string.digits + "-")
 # Everything but ASCII letters and digits separates words, including the

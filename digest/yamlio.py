@@ -25,6 +25,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/paper.schema.json\n"
 
+# libyaml's C parser where PyYAML was built with it, else PyYAML's own: paper and theme files use it.
 FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Characters YAML allows unescaped (the spec's c-printable), minus the ones

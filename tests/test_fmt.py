@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest import yamlio
-from digest.fmt import format_library, format_paper
+from digest.fmt import FormatRefused, format_library, format_paper
 from digest.model import DigestError
 from digest.paper_yaml import read_paper
 
@@ -176,6 +176,26 @@ def test_text_that_reads_as_another_type_is_refused_not_rewritten(tmp_path):
         (2, "S002"), (3, "S002"), (3, "S002"), (3, "S002"), (3, "S002")]
     assert raised.value.problems[0].message.endswith('put it in quotes to keep it as text: "no"')
     assert (tmp_path / "papers" / "a.yaml").read_text() == typed
+
+
+# read_paper accepts these files (the schema is checked later), so format_paper refuses
+# them itself, with check's messages: `title: false` would read back as `title: no` does.
+@pytest.mark.parametrize("fields, refused", [
+    ("title: no\nabstract: A.\ntags: [on, 1.0]\n", [
+        'p.yaml:2:8: S002 title: expected a string, got the boolean false; '
+        'put it in quotes to keep it as text: "no"',
+        'p.yaml:4:8: S002 tags[0]: expected a string, got the boolean true; '
+        'put it in quotes to keep it as text: "on"',
+        'p.yaml:4:12: S002 tags[1]: expected a string, got the number 1.0; '
+        'put it in quotes to keep it as text: "1.0"']),
+    ("title: A\nabstract: A.\npublished: 2025-02-30\n", [
+        "p.yaml:4:12: D001 published: expected a date as YYYY-MM-DD, got 2025-02-30, "
+        "a date that does not exist"]),
+])
+def test_format_paper_refuses_mistyped_text_and_dates_that_do_not_exist(fields, refused):
+    with pytest.raises(FormatRefused) as raised:
+        fmt(f"id: a\n{fields}added: 2025-10-13\nsources: [a.txt]\n")
+    assert [str(p) for p in raised.value.problems] == refused
 
 
 def test_windows_line_ends_become_lf_with_one_schema_comment():
