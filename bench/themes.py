@@ -87,18 +87,23 @@ def gold(label: dict) -> Themes:
     return (label["primary"], *label["also"])
 
 
+def fixed_order(title: str, salt: str = "") -> str:
+    """A sort key for an arbitrary order that never changes: the SHA-1 of salt and title."""
+    return hashlib.sha1((salt + title).encode()).hexdigest()
+
+
 def pin_choice(tune: list[dict], misfiled: set[str] = frozenset()) -> list[dict]:
     """The tune papers a curator is taken to have pinned: 50 of the seed papers, in
     the order of their titles' SHA-1, so the choice is fixed; those in `misfiled`
     first, as a curator pins the papers whose themes look wrong to them."""
     seeds = [label for label in tune if label.get("origin") == "seeds"] or tune
     return sorted(seeds, key=lambda label: (label["title"] not in misfiled,
-                                            hashlib.sha1(label["title"].encode()).hexdigest()))[:PINS]
+                                            fixed_order(label["title"])))[:PINS]
 
 
 def pin_draw(tune: list[dict], draw: int) -> list[dict]:
     """Draw number `draw` of 50 tune papers taken to be pinned: fixed by SHA-1 of draw and title."""
-    return sorted(tune, key=lambda label: hashlib.sha1(f"{draw}:{label['title']}".encode()).hexdigest())[:PINS]
+    return sorted(tune, key=lambda label: fixed_order(label["title"], f"{draw}:"))[:PINS]
 
 
 def nearest_is_pin(model: ThemeModel, base: list[tuple[str, str]], pins: list[tuple[str, str]],
@@ -106,10 +111,7 @@ def nearest_is_pin(model: ThemeModel, base: list[tuple[str, str]], pins: list[tu
     """For each paper, whether its nearest labelled paper (cosine of the model's tf-idf
     rows; ties go to the base) is one of the pins: the papers a pin should teach."""
     def rows(texts: list[tuple[str, str]]) -> np.ndarray:
-        docs = model._docs(texts)
-        dense = np.zeros((len(texts), len(model.terms)))
-        dense[docs.doc, docs.term] = docs.value
-        return dense
+        return model._docs(texts).word_rows(len(model.terms))
     nearest = np.argmax(rows(papers) @ rows(base + pins).T, axis=1)
     return (nearest >= len(base)).tolist()
 
@@ -155,7 +157,7 @@ def learning_curve(taxonomy: Taxonomy, examples: list[Example], draws: int = DRA
     sizes = (100, 200, 300, len(examples) - fold)
     found: dict[int, list[float]] = {size: [] for size in sizes}
     for draw in range(draws):
-        order = sorted(examples, key=lambda e: hashlib.sha1(f"{draw}:{e.title}".encode()).hexdigest())
+        order = sorted(examples, key=lambda e: fixed_order(e.title, f"{draw}:"))
         scored, rest = order[:fold], order[fold:]
         papers = [as_paper(n, e.title, e.abstract) for n, e in enumerate(scored)]
         for size in sizes:

@@ -12,7 +12,7 @@ modern BibTeX read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from . import urls
@@ -73,11 +73,10 @@ def bibtex_entry(paper: Paper) -> str | None:
     return f"@misc{{{paper.id},\n{body}\n}}\n"
 
 
-def bibtex_file(papers: Iterable[Paper], entries: Mapping[str, str | None] | None = None) -> bytes:
-    """Every citable paper's entry, in the order given, blank-line separated; taken
-    from `entries` (by paper id) when they were made already."""
-    found = (entries[p.id] if entries is not None else bibtex_entry(p) for p in papers)
-    return "\n".join(entry for entry in found if entry is not None).encode("utf-8")
+def bibtex_file(entries: Iterable[str | None]) -> bytes:
+    """The entries of the citable papers (None for the others), in the order given,
+    blank-line separated."""
+    return "\n".join(entry for entry in entries if entry is not None).encode("utf-8")
 
 
 def plan_bibliographies(groups: Groups, themes: Sequence[Theme]) -> list[Output]:
@@ -85,7 +84,7 @@ def plan_bibliographies(groups: Groups, themes: Sequence[Theme]) -> list[Output]
     from .render import Output
 
     entries = {paper.id: bibtex_entry(paper) for paper in groups.papers}  # once, not per list
-    outputs = [Output(urls.PAPERS_BIB, bibtex_file(groups.papers, entries))]
-    outputs += [Output(urls.theme_bib_url(theme.id), bibtex_file(groups.by_theme[theme.id], entries))
-                for theme in themes]
+    outputs = [Output(urls.PAPERS_BIB, bibtex_file(entries[p.id] for p in groups.papers))]
+    outputs += [Output(urls.theme_bib_url(theme.id),
+                       bibtex_file(entries[p.id] for p in groups.by_theme[theme.id])) for theme in themes]
     return outputs

@@ -107,13 +107,12 @@ def ingest(dumps, content, fallback_date, today, dry_run, quiet):
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 def check(content, strict):
     """Validate every paper file and themes.yml; print path:line:col: CODE message."""
-    from .reader import PAPERS_DIR, library_files
     from .validate import check_library
 
-    problems = check_library(content)
+    library = check_library(content)
+    problems, papers = library.problems, len(library.reads)
     report_problems(problems, strict)
     errors = [p for p in problems if p.severity == "error" or strict]
-    papers = len(library_files(content / PAPERS_DIR)[0])  # the files check read, as every command does
     if errors:
         click.secho(f"{len(errors)} problem(s) in {papers} paper files.", fg="red", err=True)
         sys.exit(1)

@@ -126,7 +126,7 @@ def papers_in_answer(day: date, body: bytes) -> int:
     """How many papers a 200 answer lists (0 for `[]`); DayFailed when it is not a day's papers."""
     name = f"{day.isoformat()}.json"
     try:
-        records = read_records(decode_dump(body, name).lstrip("\ufeff"), name)
+        records = read_records(decode_dump(body, name), name)
         return len(parse_records(records, name, day).entries) if records else 0
     except DumpError as exc:
         reason = str(exc).rsplit("not a Daily Papers ", 1)[-1]  # the day is named by the caller

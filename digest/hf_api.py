@@ -8,8 +8,9 @@ title and summary are required; every other field is optional, and one of the
 wrong kind is ignored with a warning (W107) rather than refusing the day.
 Nothing else of a record reaches the library.
 
-`fetch` uses `parse_api_dump` to refuse a response before saving it, so a
-saved dump is always one that ingest accepts.
+`fetch` reads each response with `read_records` and `parse_records`, as
+`parse_api_dump` does, and refuses one before saving it, so a saved dump is
+always one that ingest accepts.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def _kind(value: Any) -> str:
 
 def read_records(text: str, name: str) -> list[tuple[int, Any]]:
     """Each element of the response's top-level list, with the line it starts on."""
+    text = text.lstrip("\ufeff")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -106,7 +108,7 @@ def parse_api_dump(text: str, name: str, day: date | None = None) -> ParsedDump:
     `day` is the day the response was asked for; by default the day in the
     file name, else the day most of its papers were listed on.
     """
-    records = read_records(text.lstrip("\ufeff"), name)
+    records = read_records(text, name)
     if not records:
         raise _refuse(name, 1, "an empty list (no papers that day)")
     return parse_records(records, name, day)

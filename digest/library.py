@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 from ruamel.yaml.error import YAMLError as RuamelError
 
-from . import yamlio
+from . import files, yamlio
 from .ids import arxiv_key, new_paper_id, slugify, title_hash, title_key
 from .model import PAPER_FIELDS, DigestError, RawEntry
 from .reader import PAPER_SUFFIX, as_strings
@@ -270,7 +269,4 @@ def write_library(papers_dir: Path, merge: MergeResult) -> list[Path]:
 
 
 def _stage(final: Path, text: str) -> tuple[Path, Path]:
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=".tmp", dir=final.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-    return final, Path(tmp)
+    return final, files.stage(final, text.encode("utf-8"))

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from .paper_yaml import PaperFile, read_bytes, read_paper
 from .schema import PAPER_SUFFIX, Identity, check_duplicates, check_fields, check_id, check_themes
 from .schema import load_schema, identity_of
 from .themes import load_taxonomy
-from .workers import Workers, shares
+from .workers import Workers, joined, start_shares
 
 PAPERS_DIR = "papers"
 THEMES_FILE = "themes.yml"
@@ -221,14 +221,6 @@ def _read_files(paths: list[Path], rules: Rules, extra: FileCheck | None,
     return [read_paper_file(path, rules, extra, keep_files) for path in paths]
 
 
-def _read_in(pool: Executor, files: list[Path], rules: Rules,
-             extra: FileCheck | None) -> list[PaperRead]:
-    chunks = shares(files)
-    parts = list(pool.map(_read_files, chunks, [rules] * len(chunks), [extra] * len(chunks),
-                          [False] * len(chunks)))
-    return sorted((r for part in parts for r in part), key=lambda r: r.path)
-
-
 def read_library(content_dir: Path, *, themes: bool = True, extra: FileCheck | None = None,
                  keep_files: bool = False, workers: Workers | None = None) -> Library:
     """Every file of content_dir/papers, read and checked; with `themes`, theme ids are
@@ -245,13 +237,11 @@ def read_library(content_dir: Path, *, themes: bool = True, extra: FileCheck | N
     rules = Rules(load_schema(), theme_names, themes_file.as_posix())
     files, listing = library_files(content_dir / PAPERS_DIR)
     problems += listing
-    if keep_files:  # node trees are too costly to send between processes
-        reads = _read_files(files, rules, extra, keep_files)
-    else:
-        with nullcontext(workers) if workers else Workers() as serving:
-            pool = serving.pool_for(len(files))
-            reads = (_read_in(pool, files, rules, extra) if pool is not None
-                     else _read_files(files, rules, extra, keep_files))
+    with nullcontext(workers) if workers else Workers() as serving:  # no process until asked
+        pool = None if keep_files else serving.pool_for(len(files))  # node trees are too costly to send
+        reads = (joined(start_shares(pool, partial(_read_files, rules=rules, extra=extra, keep_files=False),
+                                     files))
+                 if pool is not None else _read_files(files, rules, extra, keep_files))
     for read in reads:
         problems += read.problems
     problems += check_duplicates([r.identity for r in reads if r.identity is not None])

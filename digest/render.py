@@ -514,7 +514,6 @@ class Planner:
         self.themes_by_id = {theme.id: theme for theme in model.themes}
         self.papers_by_id = {paper.id: paper for paper in model.groups.papers}
         self.days = {group.day: group for group in model.groups.days}
-        self.months = {group.month: group for year in model.groups.years for group in year.months}
         self._titles: dict[str, Markup] = {}
         self._cards: dict[tuple[str, str], Markup] = {}
         self._card_bodies: dict[str, str] = {}
@@ -650,10 +649,10 @@ class Planner:
     def nearest_to(self, page: _Page, theme_id: str) -> tuple[tuple[ThemeLink, tuple[PaperLink, ...]], ...]:
         """For a theme's page, the Unsorted papers nearest to it; for Unsorted's own
         page, its papers under the theme nearest to each: for curators to file them."""
-        found = self.model.nearest
-        themes = found if theme_id == self.model.unsorted_id else ([theme_id] if theme_id in found else [])
+        found, every = self.model.nearest, theme_id == self.model.unsorted_id
+        listed = [t.id for t in self.model.themes if t.id in found and (every or t.id == theme_id)]
         return tuple((page.theme_link(t), tuple(page.paper_link(self.papers_by_id[p]) for p in found[t]))
-                     for t in (theme.id for theme in self.model.themes) if t in themes)
+                     for t in listed)
 
     def day_pages(self) -> list[Output]:
         outputs = []
@@ -667,13 +666,14 @@ class Planner:
         days = self.model.groups.days
         day = days[index]
         kinds = Counter(paper.date_kind for paper in day.papers)
+        month = Month.of(day.day)
         return {
             "label": weekday_label(day.day),
             "count": len(day.papers),
             "kinds": tuple((label, kinds[kind]) for kind, label in KIND_LABELS.items() if kinds[kind]),
             "newer": page.group_link(days[index - 1]) if index > 0 else None,
             "older": page.group_link(days[index + 1]) if index + 1 < len(days) else None,
-            "month": page.group_link(self.months[Month.of(day.day)]),
+            "month": Link(month.label, page.href(month.url)),
         }
 
     def archive_pages(self) -> list[Output]:
@@ -729,7 +729,8 @@ def plan_pages(env: jinja2.Environment, model: SiteModel) -> list[Output]:
 
 
 def plan_listing_pages(env: jinja2.Environment, model: SiteModel) -> list[Output]:
-    """Home, themes, days, archive and about: the pages that do not need related papers."""
+    """Home, themes, days, archive and about: every page but the paper pages, which
+    plan_paper_pages renders (in worker processes, for a large library, meanwhile)."""
     planner = Planner(env, model)
     return [planner.home(), *planner.theme_pages(), *planner.day_pages(),
             *planner.archive_pages(), planner.about()]

@@ -1,7 +1,10 @@
-"""The site's search index: Pagefind run over a built site folder.
+"""The site's search index: Pagefind over the paper pages.
 
-Pagefind reads the built HTML (only paper pages: the glob below, and
-`data-pagefind-body` in paper.md.j2) and writes a static, chunked index into
+`digest build` hands the paper pages' HTML (their Markdown bodies, which are
+HTML; `data-pagefind-body` in paper.md.j2) to a child process,
+`python -m digest.search_index`, that writes them out and runs Pagefind while
+MkDocs builds the site on the other core; `digest serve` runs Pagefind over
+the site it built. Either way Pagefind writes a static, chunked index into
 `<site>/pagefind/`; the browser then fetches only the chunks a query needs,
 so a search costs the same at 10,000 papers as at 300. The binary comes from
 the `pagefind[bin]` wheel and works offline: nothing is downloaded.
@@ -18,11 +21,16 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import urls
 from .model import DigestError
+
+if TYPE_CHECKING:  # the indexer child imports this module and need not load the renderer
+    from .render import Output
 
 BUNDLE_DIR = "pagefind"
 # Paper pages are the only results: listing pages (home, themes, archive) never are.
@@ -184,15 +192,21 @@ def run_index_job(work_dir: Path) -> int:
     return returncode
 
 
-def paper_page_bodies(outputs) -> dict[str, bytes]:
-    """Each paper page's HTML (its Markdown page less the front matter), by the path
-    of the page MkDocs builds from it (papers/<id>.md -> papers/<id>/index.html)."""
-    pages = {}
+def paper_pages(outputs: Iterable[Output]) -> list[tuple[str, Output]]:
+    """The paper pages among `outputs`, each with the path of the HTML page MkDocs
+    builds from it (papers/<id>.md -> papers/<id>/index.html)."""
+    found = []
     for output in outputs:
-        if output.path.startswith("papers/") and output.path.endswith(".md"):
-            body = output.data.split(b"\n---\n", 1)[1] if output.data.startswith(b"---\n") else output.data
-            pages[output.path[:-len(".md")] + "/index.html"] = body
-    return pages
+        url = urls.url_of_source(output.path) if output.path.endswith(".md") else ""
+        if urls.is_paper_url(url):
+            found.append((url + "index.html", output))
+    return found
+
+
+def paper_page_bodies(outputs: Iterable[Output]) -> dict[str, bytes]:
+    """Each paper page's HTML, its Markdown page less the front matter, by its HTML path."""
+    return {path: (output.data.split(b"\n---\n", 1)[1] if output.data.startswith(b"---\n") else output.data)
+            for path, output in paper_pages(outputs)}
 
 
 def indexed_pages(site_dir: Path) -> list[dict]:

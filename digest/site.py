@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from functools import partial
 from pathlib import Path
 
 from .bibtex import plan_bibliographies
@@ -26,11 +27,11 @@ from .progress import Progress
 from .project import Project, find_project
 from .reader import read_library
 from .related import related_papers
-from .search_index import IndexAlongside, index_site, paper_page_bodies
+from .search_index import IndexAlongside, index_site, paper_page_bodies, paper_pages
 from .render import Output, SiteModel, make_environment, plan_listing_pages, plan_paper_pages
 from .theme_model import ThemeModel, train_model, unsorted_by_nearest_theme
 from .themes import UNSORTED, Assignment, load_taxonomy
-from .workers import Workers, shares
+from .workers import Workers, joined, start_shares
 from .writer import docs_lock, staged, write_docs
 
 # --- phase 1: read, model, render (nothing written) ----------------------------------
@@ -104,14 +105,13 @@ def plan_outputs(content_dir: Path, templates_dir: Path, progress: Progress,
         with progress.stage("render") as notes:
             # The workers render the paper pages while this process renders the rest.
             pool = workers.pool_for(len(model.groups.papers))
-            jobs = [pool.submit(paper_pages_share, templates_dir, model, share)
-                    for share in shares(model.groups.papers)] if pool else []
+            jobs = start_shares(pool, partial(paper_pages_share, templates_dir, model),
+                                model.groups.papers) if pool else []
             listing = plan_listing_pages(env, model)
             feeds = plan_feeds(model.groups, model.themes, model.themes_of, model.origins,
                                site_url)  # the Atom feeds, then papers.json
             bibs = plan_bibliographies(model.groups, model.themes)
-            papers = ([output for job in jobs for output in job.result()] if pool
-                      else plan_paper_pages(env, model))
+            papers = joined(jobs) if pool else plan_paper_pages(env, model)
             notes.append(f"{len(listing)} listing pages, {len(papers)} paper pages, "
                          f"{len(feeds) - 1} feeds, papers.json, {len(bibs)} BibTeX files")
     return listing + feeds + bibs + papers
@@ -125,7 +125,7 @@ def paper_pages_share(templates_dir: Path, model: SiteModel, papers: Sequence[Pa
 def run_search_index(site_dir: Path, outputs: list[Output], progress: Progress) -> None:
     """Index the built paper pages with Pagefind (digest/search_index.py)."""
     with progress.stage("search") as notes:
-        result = index_site(site_dir, len(paper_page_bodies(outputs)))
+        result = index_site(site_dir, len(paper_pages(outputs)))
         notes.append(f"{result.pages} pages, {result.words} words, {result.filters} filters (Pagefind)")
 
 

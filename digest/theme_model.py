@@ -80,6 +80,12 @@ class _Docs:
     matched: np.ndarray
     found: np.ndarray
 
+    def word_rows(self, width: int) -> np.ndarray:
+        """The tf-idf rows as a dense n x width matrix (width: the vocabulary size)."""
+        dense = np.zeros((len(self.starts) - 1, width))
+        dense[self.doc, self.term] = self.value
+        return dense
+
 
 @dataclass(frozen=True)
 class ThemeModel:
@@ -351,8 +357,7 @@ def _fit(taxonomy: Taxonomy, examples: list[Example]) -> _Fit:
     # ln(n / df): a word in every labelled paper weighs nothing
     idf = np.array([math.log(n / frequency[term]) for term in terms])
     docs = _featurise([(e.title, e.abstract) for e in docs_in], taxonomy, vocabulary, idf)
-    dense = np.zeros((n, len(terms)))
-    dense[docs.doc, docs.term] = docs.value
+    dense = docs.word_rows(len(terms))
     targets = np.zeros((n, len(ids)))
     for i, example in enumerate(docs_in):
         targets[i, [ids[t] for t in example.themes[1:]]] = ALSO_TARGET

@@ -111,6 +111,24 @@ def source_path(url: str) -> str:
     return f"{url[:-1]}.md"
 
 
+def url_of_source(path: str) -> str:
+    """The URL of the page MkDocs builds from the Markdown file `path`: the
+    inverse of source_path (`papers/x.md` and `papers/index/index.md` both
+    give their paper's URL)."""
+    stem = path[:-len(".md")]
+    folder, _, name = stem.rpartition("/")
+    if name.lower() in _INDEX_NAMES:
+        return f"{folder}/" if folder else HOME
+    return f"{stem}/"
+
+
+def is_paper_url(url: str) -> bool:
+    """Whether `url` is a paper's page (PAPER with some id), not another page under it."""
+    prefix = PAPER.partition("{")[0]
+    paper_id = url[len(prefix):-1]
+    return url.startswith(prefix) and url.endswith("/") and bool(paper_id) and "/" not in paper_id
+
+
 def source_file(url: str) -> str:
     """The file of the docs folder that `url` is made from: a page's Markdown
     source, or the file itself (a feed, papers.bib, papers.json)."""

@@ -14,7 +14,7 @@ from .codes import NOT_HOUSE_STYLE
 from .fmt import FormatRefused, format_paper
 from .model import Problem
 from .paper_yaml import PaperFile
-from .reader import read_library
+from .reader import Library, read_library
 
 
 def check_house_style(paper: PaperFile) -> list[Problem]:
@@ -57,6 +57,7 @@ def _snippet(line: str | None, col: int) -> str:
     return yamlio.double_quoted(text if len(text) <= 40 else text[:37] + "...")
 
 
-def check_library(content_dir: Path) -> list[Problem]:
-    """Every problem of the library in content_dir/papers and of content_dir/themes.yml."""
-    return read_library(content_dir, extra=check_house_style).problems
+def check_library(content_dir: Path) -> Library:
+    """The library in content_dir read as `digest check` reads it: its `problems` are every
+    problem of content_dir/papers and content_dir/themes.yml, house style included."""
+    return read_library(content_dir, extra=check_house_style)

@@ -29,7 +29,7 @@ def test_build_shows_each_stage_with_its_counts(project):
     result = build(project)
     assert result.exit_code == 0, result.output
     stages = [line.split()[0] for line in result.output.splitlines()]
-    for stage in ("load", "themes", "render", "related", "write", "mkdocs"):
+    for stage in ("load", "themes", "render", "related", "write", "mkdocs", "search"):
         assert stage in stages, result.output
     assert "3 papers, 0 hidden, 0 warning(s)" in result.output
     assert result.output.rstrip().endswith(f"built {project / 'site'}")

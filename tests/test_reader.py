@@ -125,8 +125,10 @@ def test_library_files_leave_out_drafts_and_links_with_a_problem(tmp_path):
 def test_the_library_read_by_several_processes_equals_one_read_in_this_one(monkeypatch):
     one = reader.read_library(SHIPPED)
     monkeypatch.setattr(workers, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(workers, "pool_size", lambda: 2)  # workers even on one core
     two = reader.read_library(SHIPPED)
     assert two.papers == one.papers and two.problems == one.problems
+    assert [r.path for r in two.reads] == [r.path for r in one.reads]
     assert len(one.papers) == len(list((SHIPPED / "papers").glob("*.yaml")))
 
 
@@ -138,6 +140,7 @@ def test_a_broken_file_read_in_a_worker_is_located(tmp_path, monkeypatch):
                                                encoding="utf-8")
     (papers / "p3.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     monkeypatch.setattr(workers, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(workers, "pool_size", lambda: 2)
     library = reader.read_library(tmp_path, themes=False)
     assert [str(p) for p in library.errors] == [
         f"{(papers / 'p3.yaml').as_posix()}:2:1: Y001 invalid YAML: did not find expected ',' or "

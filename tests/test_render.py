@@ -474,7 +474,7 @@ def _pages(model: SiteModel) -> dict[str, str]:
 def as_html(page: str) -> str:
     """A generated page's body as MkDocs' Markdown (mkdocs.yml's extensions) makes it HTML,
     before MkDocs turns its links to .md files into URLs."""
-    body = page.split("\n---\n", 1)[1] if page.startswith("---\n") else page
+    body, _ = mkdocs_front_matter(page)
     return markdown.markdown(body, extensions=MKDOCS_EXTENSIONS)
 
 

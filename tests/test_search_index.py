@@ -132,6 +132,19 @@ def test_author_names_tags_and_organisation_are_searched_but_an_author_count_is_
     assert records["/papers/counted/"] == "Counted authors. Another abstract."
 
 
+def test_papers_whose_ids_mkdocs_reads_as_index_pages_are_indexed_at_their_urls(tmp_path):
+    from digest import yamlio
+
+    content = small_library(tmp_path, papers=1)
+    for paper_id in ("index", "readme"):
+        fields = {"id": paper_id, "title": f"A paper called {paper_id}", "abstract": "An abstract.",
+                  "added": date(2026, 1, 26), "sources": ["test.txt"]}
+        (content / "papers" / f"{paper_id}.yaml").write_text(yamlio.dump_paper(fields), encoding="utf-8")
+    build_site(content, tmp_path / "site", progress=False, docs_dir=tmp_path / "docs")
+    urls = {r["url"] for r in indexed_pages(tmp_path / "site")}
+    assert {"/papers/index/", "/papers/readme/"} <= urls and len(urls) == 3
+
+
 def fake_pagefind(monkeypatch, output: str, status: int) -> None:
     script = f"import sys; print({output!r}); sys.exit({status})"
     monkeypatch.setattr(search_index, "pagefind_command", lambda site: [sys.executable, "-c", script])

@@ -441,7 +441,7 @@ def small_site(tmp_path_factory) -> tuple[Path, Path]:
     for marker, hidden in zip(MARKERS, (False, True)):
         write_paper(papers, id=f"twin-{marker.lower()}", title=f"{seed['title']} {marker}",
                     abstract=seed["abstract"], added=date(2026, 12, 31), hidden=hidden)
-    assert check_library(content) == []  # valid and in the house style
+    assert check_library(content).problems == []  # valid and in the house style
     site = folder / "site"
     build_site(content, site, progress=False, docs_dir=folder / "docs")
     return content, site

@@ -54,6 +54,18 @@ def test_ids_mkdocs_reads_as_an_index_page_get_their_own_folder():
     assert urls.source_path(urls.paper_url("readme")) == "papers/readme/index.md"
 
 
+@pytest.mark.parametrize("url", [urls.HOME, urls.THEMES, urls.ABOUT, "papers/deep-nets/", "papers/index/",
+                                 "papers/readme/", "archive/2025/03/", "days/2025-03-07/page/2/"])
+def test_the_url_of_a_pages_source_is_the_pages_url(url):
+    assert urls.url_of_source(urls.source_path(url)) == url
+
+
+def test_paper_urls_are_told_from_other_pages():
+    assert urls.is_paper_url(urls.paper_url("index")) and urls.is_paper_url("papers/deep-nets/")
+    assert not any(map(urls.is_paper_url, (urls.HOME, urls.THEMES, "papers/", "papers/a/page/2/",
+                                            urls.PAPERS_JSON, "themes/llm/")))
+
+
 @pytest.mark.parametrize("start, target, href", [
     ("papers/a/", "papers/b/", "../b/"),
     ("papers/a/", "papers/a/", "./"),

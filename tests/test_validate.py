@@ -106,7 +106,7 @@ def lines(problems) -> list[str]:
 
 
 def test_the_valid_library_has_no_problems(library):
-    assert lines(check_library(Path("content"))) == []
+    assert lines(check_library(Path("content")).problems) == []
 
 
 def test_the_fixture_shows_the_house_style():
@@ -249,12 +249,12 @@ def test_one_defect_gives_one_problem_at_its_line(defect, tmp_path, monkeypatch)
     name, old, new, expected = DEFECTS[defect]
     monkeypatch.chdir(tmp_path)
     write_library(tmp_path, inject(library_files(), name, old, new))
-    assert lines(check_library(Path("content"))) == [expected]
+    assert lines(check_library(Path("content")).problems) == [expected]
 
 
 def test_a_symlink_in_the_library_is_not_followed(library):
     Path("content/papers/passwd.yaml").symlink_to("/etc/passwd")
-    assert lines(check_library(Path("content"))) == [
+    assert lines(check_library(Path("content")).problems) == [
         "content/papers/passwd.yaml:1:1: F002 not read: expected a paper file, got a symbolic "
         "link; copy the file itself here"]
 
@@ -266,7 +266,7 @@ def test_two_files_with_one_arxiv_id_are_two_files_for_one_paper(tmp_path, monke
     files = inject(files, B, "abstract: Roles from micro to macro.\n",
                    "abstract: Roles from micro to macro.\narxiv: 2510.12345v2\n")
     write_library(tmp_path, files)
-    assert lines(check_library(Path("content"))) == [
+    assert lines(check_library(Path("content")).problems) == [
         f"{B}:5:8: I002 arxiv: expected one file per paper, got the same arXiv id as {C} "
         "(version aside); merge the two files"]
 
@@ -284,18 +284,18 @@ def emitted_codes() -> list[str]:
 def test_a_broken_themes_yml_is_reported_with_its_own_problems(library):
     broken = THEMES.replace("    name: Language\n", "")
     write_library(Path("."), {"content/themes.yml": broken})
-    problems = check_library(Path("content"))
+    problems = check_library(Path("content")).problems
     assert [(p.path, p.line, p.code) for p in problems] == [("content/themes.yml", 6, "T005")]
 
 
 def test_comments_in_the_house_style_are_no_warning(library):
     text = library[C].replace("id: code-world", "id: code-world  # from the 2025 dump")
     write_library(Path("."), {C: "# Curated by Ana.\n" + text})
-    assert lines(check_library(Path("content"))) == [
+    assert lines(check_library(Path("content")).problems) == [
         f'{C}:1:3: W001 not in the house style: expected "yaml-language-server: $schema=../sche...", '
         'got "Curated by Ana."; run `digest fmt`']
     write_library(Path("."), {C: text.replace("\n", "\n# Curated by Ana.\n", 1)})
-    assert lines(check_library(Path("content"))) == []
+    assert lines(check_library(Path("content")).problems) == []
 
 
 def test_all_problems_of_a_run_come_together_sorted(library):
@@ -303,7 +303,7 @@ def test_all_problems_of_a_run_come_together_sorted(library):
         B: library[B].replace("id: granularity-axis", "id: g"),
         A: library[A].replace("upvotes: 8", "upvotes: -1").replace("authors: 8", "authors: 0"),
     })
-    assert [(p.path, p.line, p.code) for p in check_library(Path("content"))] == [
+    assert [(p.path, p.line, p.code) for p in check_library(Path("content")).problems] == [
         (B, 2, "I001"), (A, 6, "S004"), (A, 8, "S004")]
 
 
@@ -311,7 +311,7 @@ def test_many_problems_in_one_file_each_keep_their_line(library):
     text = library[A].replace("authors: 8", "authors: 0").replace("tags:", "tag:")
     text = text.replace("published: 2025-05-19", "published: 2025-02-30")
     write_library(Path("."), {A: text})
-    assert [(p.line, p.code) for p in check_library(Path("content"))] == [
+    assert [(p.line, p.code) for p in check_library(Path("content")).problems] == [
         (5, "D001"), (6, "S004"), (15, "S003")]
 
 
@@ -426,7 +426,7 @@ def test_where_the_checks_are_stricter_than_the_schema():
 def test_the_shipped_library_has_no_problems():
     if not any((ROOT / "content" / "papers").glob("*.yaml")):
         pytest.skip("content/papers is empty until the first ingest")
-    assert lines(check_library(ROOT / "content")) == []
+    assert lines(check_library(ROOT / "content").problems) == []
 
 
 def test_cli_check_exits_1_on_errors_and_prints_them(library):
@@ -463,7 +463,7 @@ def test_annotations_follow_strict_and_only_a_true_github_actions(library, monke
 def test_windows_line_ends_are_one_house_style_warning_on_line_1(library):
     write_library(Path("."), {B: library[B].replace("\n", "\r\n")})
     first = library[B].split("\n", 1)[0]
-    assert lines(check_library(Path("content"))) == [
+    assert lines(check_library(Path("content")).problems) == [
         f"{B}:1:{len(first) + 1}: W001 not in the house style: expected lines ending in LF, "
         "got CRLF (Windows) line ends; run `digest fmt`"]
 

@@ -19,10 +19,12 @@ from ruamel.yaml import YAML
 from digest.themes import load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+# GitHub runs both suffixes.
+WORKFLOWS = sorted(p for p in (ROOT / ".github" / "workflows").iterdir() if p.suffix in (".yml", ".yaml"))
 ISSUE_FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "suggest-paper.yml"
 # The workflow `digest init` gives a new digest is held to the same rules.
-NEW_DIGEST_WORKFLOWS = sorted((ROOT / "digest" / "skeleton" / "workflows").glob("*.yml"))
+NEW_DIGEST_WORKFLOWS = sorted(p for p in (ROOT / "digest" / "skeleton" / "workflows").iterdir()
+                              if p.suffix in (".yml", ".yaml"))
 
 
 def vendored_schema(name: str) -> dict:
@@ -112,7 +114,7 @@ def test_codeowners_and_pull_request_template_exist():
     assert "digest check --strict" in template and "- [ ]" in template
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WORKFLOWS + NEW_DIGEST_WORKFLOWS, ids=lambda p: p.name)
 def test_no_expression_reaches_a_shell_and_every_script_parses(path):
     """`${{ }}` in a run: line is pasted into the script before it runs (an injection
     route); values go through env: instead. bash -n reads each script without running it."""
@@ -130,6 +132,9 @@ FETCH = ROOT / ".github" / "workflows" / "fetch.yml"
 @pytest.mark.parametrize("path", WORKFLOWS + NEW_DIGEST_WORKFLOWS, ids=lambda p: p.name)
 def test_actions_are_pinned_to_full_commit_shas_with_their_version(path):
     uses = re.findall(r"^\s*-?\s*uses: (\S+)(.*)$", path.read_text(encoding="utf-8"), flags=re.M)
+    # every action the workflow runs, as GitHub reads it: none written so that the line match misses it
+    assert [action for action, _ in uses] == [
+        step["uses"] for job in load(path)["jobs"].values() for step in job.get("steps", []) if "uses" in step]
     assert uses
     for action, comment in uses:
         assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
